@@ -1,0 +1,52 @@
+// The binary's entry: global flags, dispatch, and the one place that maps
+// errors to exit codes (SPEC §7). Nothing else sets the exit code.
+
+import { version } from "../package.json" with { type: "json" };
+import { extractGlobals } from "./cli/argv.ts";
+import { setContext } from "./cli/context.ts";
+import { dispatch } from "./cli/dispatch.ts";
+import { getStreams, say } from "./cli/output.ts";
+import { root } from "./commands/index.ts";
+import { CofferError, ExitCode } from "./errors.ts";
+
+export async function main(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): Promise<number> {
+  let verbose = Boolean(env.DEBUG);
+  try {
+    const { globals, rest } = extractGlobals(argv);
+    verbose ||= globals.verbose;
+    if (globals.version) {
+      getStreams().stdout.write(
+        globals.json ? `${JSON.stringify({ version })}\n` : `coffer ${version}\n`,
+      );
+      return ExitCode.ok;
+    }
+    setContext({ globals, env });
+    await dispatch(root, rest);
+    return ExitCode.ok;
+  } catch (err) {
+    return report(err, verbose);
+  }
+}
+
+function report(err: unknown, verbose: boolean): number {
+  if (err instanceof CofferError) {
+    say.error(err.message);
+    if (err.hint) say.hint(err.hint);
+    if (verbose && err.cause instanceof Error && err.cause.stack) say.raw(err.cause.stack);
+    return err.code;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  say.error(`internal error: ${message}`);
+  say.hint(
+    verbose ? "this is a bug in coffer; please report it" : "run with --verbose for details",
+  );
+  if (verbose && err instanceof Error && err.stack) say.raw(err.stack);
+  return ExitCode.internal;
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2), process.env);
+}

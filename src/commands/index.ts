@@ -1,0 +1,21 @@
+// The command tree. Every command loads lazily, so `coffer secret get` pays
+// only for the modules it uses.
+
+import { defineCommand } from "citty";
+import { version } from "../../package.json" with { type: "json" };
+
+export const root = defineCommand({
+  meta: {
+    name: "coffer",
+    version,
+    description:
+      "Encrypted secret vault and durable state store in one SQLite file.\n" +
+      "Global flags (anywhere before --): --db PATH, --config PATH, --json, --verbose, --version",
+  },
+  subCommands: {
+    status: () => import("./status.ts").then((m) => m.default),
+    migrate: () => import("./migrate.ts").then((m) => m.default),
+    session: () => import("./session/index.ts").then((m) => m.default),
+    queue: () => import("./queue/index.ts").then((m) => m.default),
+  },
+});

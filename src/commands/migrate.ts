@@ -1,0 +1,33 @@
+// coffer migrate [--status]: opening the store applies pending migrations;
+// --status lists every migration this binary carries and whether it is applied.
+
+import { defineCommand } from "citty";
+import { openCliStore } from "../cli/context.ts";
+import { isoTime, printLines, printTable } from "../cli/output.ts";
+import { migrationStatus } from "../store/migrate.ts";
+import { output } from "./_shared.ts";
+
+export default defineCommand({
+  meta: {
+    name: "migrate",
+    description: "Apply pending schema migrations (or list them with --status)",
+  },
+  args: {
+    status: { type: "boolean", description: "List migrations and whether each is applied" },
+  },
+  run({ args }) {
+    using store = openCliStore();
+    const list = migrationStatus(store.db);
+    if (!args.status) {
+      const version = list.filter((m) => m.appliedAt !== null).length;
+      output({ schemaVersion: version }, () => printLines([`schema is at version ${version}`]));
+      return;
+    }
+    output(list, () =>
+      printTable(
+        ["VERSION", "NAME", "APPLIED", "CHECKSUM"],
+        list.map((m) => [String(m.version), m.name, isoTime(m.appliedAt), m.checksum.slice(0, 16)]),
+      ),
+    );
+  },
+});

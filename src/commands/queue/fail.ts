@@ -1,0 +1,36 @@
+// coffer queue fail ID [--error MESSAGE]: back to pending after a backoff, or dead.
+
+import { defineCommand } from "citty";
+import { parseIntFlag } from "../../cli/argv.ts";
+import { openCliStore } from "../../cli/context.ts";
+import { isoTime, say } from "../../cli/output.ts";
+import { output, parseJobId } from "../_shared.ts";
+
+export default defineCommand({
+  meta: {
+    name: "fail",
+    description: "Record a failure: retry later with backoff, or fail for good",
+  },
+  args: {
+    id: { type: "positional", description: "Job id", required: true },
+    error: { type: "string", description: "What went wrong (stored with the job)" },
+    token: { type: "string", description: "The leaseToken pop printed" },
+    "retry-in": {
+      type: "string",
+      description: "Milliseconds before the retry, instead of the backoff",
+    },
+  },
+  run({ args }) {
+    const id = parseJobId(args.id);
+    const retryDelay = parseIntFlag(args["retry-in"], "--retry-in", 0);
+    using store = openCliStore();
+    const job = store.queue.fail(id, args.error ?? "failed", { token: args.token, retryDelay });
+    output(job, () =>
+      say.info(
+        job.status === "failed"
+          ? `job ${id} failed for good after ${job.attempts} attempts`
+          : `job ${id} will be retried at ${isoTime(job.runAt)}`,
+      ),
+    );
+  },
+});

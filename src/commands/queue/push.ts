@@ -1,0 +1,52 @@
+// coffer queue push QUEUE [PAYLOAD|-]: the payload is JSON, from the argument or stdin.
+
+import { defineCommand } from "citty";
+import { parseIntFlag } from "../../cli/argv.ts";
+import { openCliStore } from "../../cli/context.ts";
+import { printLines } from "../../cli/output.ts";
+import { UsageError } from "../../errors.ts";
+import { output, parseJsonArg, readStdinText, stdinIsTerminal } from "../_shared.ts";
+
+export default defineCommand({
+  meta: { name: "push", description: "Enqueue a job; prints its id" },
+  args: {
+    queue: { type: "positional", description: "Queue name", required: true },
+    payload: {
+      type: "positional",
+      description: "JSON payload, or - (or nothing) to read it from stdin",
+      required: false,
+    },
+    delay: { type: "string", description: "Milliseconds before the job is due" },
+    priority: { type: "string", description: "Higher runs first (default 0)" },
+    "max-attempts": {
+      type: "string",
+      description: "Claims before the job is marked failed (default 3)",
+    },
+    "dedupe-key": {
+      type: "string",
+      description: "Return the live job with this key instead of adding one",
+    },
+  },
+  async run({ args }) {
+    const payload = parseJsonArg(await payloadText(args.payload), "payload");
+    const options = {
+      delay: parseIntFlag(args.delay, "--delay", 0),
+      priority: parseIntFlag(args.priority, "--priority", -(2 ** 31), 2 ** 31 - 1),
+      maxAttempts: parseIntFlag(args["max-attempts"], "--max-attempts", 1, 1000),
+      dedupeKey: args["dedupe-key"],
+    };
+    using store = openCliStore();
+    const id = store.queue.enqueue(args.queue, payload, options);
+    output({ id }, () => printLines([String(id)]));
+  },
+});
+
+async function payloadText(arg: string | undefined): Promise<string> {
+  if (arg !== undefined && arg !== "-") return arg;
+  if (arg === undefined && stdinIsTerminal()) {
+    throw new UsageError("no payload given", {
+      hint: "pass JSON as an argument, or pipe it in with -",
+    });
+  }
+  return await readStdinText();
+}

@@ -1,0 +1,38 @@
+// coffer session show ID [--last N]: a session and its messages.
+
+import { defineCommand } from "citty";
+import { parseIntFlag } from "../../cli/argv.ts";
+import { openCliStore } from "../../cli/context.ts";
+import { isoTime, printLines } from "../../cli/output.ts";
+import { output } from "../_shared.ts";
+
+export default defineCommand({
+  meta: { name: "show", description: "Show a session and its messages in order" },
+  args: {
+    id: { type: "positional", description: "Session id", required: true },
+    last: { type: "string", description: "Only the last N messages" },
+  },
+  run({ args }) {
+    using store = openCliStore();
+    const session = store.sessions.require(args.id);
+    const last = parseIntFlag(args.last, "--last", 1);
+    const messages =
+      last === undefined ? store.messages.list(session.id) : store.messages.last(session.id, last);
+    const total = store.messages.count(session.id);
+    output({ ...session, messageCount: total, messages }, () => {
+      printLines([
+        `id:        ${session.id}`,
+        `channel:   ${session.channel}`,
+        `user:      ${session.userId ?? "-"}`,
+        `state:     ${session.state}`,
+        `created:   ${isoTime(session.createdAt)}`,
+        `updated:   ${isoTime(session.updatedAt)}`,
+        `messages:  ${total}`,
+        ...(session.metadata === null ? [] : [`metadata:  ${JSON.stringify(session.metadata)}`]),
+      ]);
+      for (const m of messages) {
+        printLines(["", `[${isoTime(m.createdAt)}] ${m.role}:`, m.content]);
+      }
+    });
+  },
+});

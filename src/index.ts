@@ -1,0 +1,19 @@
+// coffer as a library: the public face, re-exports only.
+
+export * from "./errors.ts";
+export type { Json } from "./state/json.ts";
+export type { Message, NewMessage, Role } from "./state/messages.ts";
+export { ROLES } from "./state/messages.ts";
+export type {
+  EnqueueOptions,
+  Job,
+  JobStatus,
+  LeaseOptions,
+  QueueOptions,
+  QueueStats,
+} from "./state/queue.ts";
+export { DEFAULT_LEASE_MS, defaultBackoff, JOB_STATUSES } from "./state/queue.ts";
+export type { ListSessionsOptions, NewSession, Session } from "./state/sessions.ts";
+export { APPLICATION_ID } from "./store/migrate.ts";
+export { defaultDatabasePath, resolveDatabasePath } from "./store/paths.ts";
+export { openStore, Store, type StoreOptions } from "./store/store.ts";

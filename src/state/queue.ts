@@ -1,0 +1,360 @@
+// A crash-safe, at-least-once job queue. A claim is a lease: the job is held
+// until `locked_until`; if its worker dies the lease runs out and the job can
+// be claimed again, until its attempts are spent and it is marked failed.
+
+import * as v from "valibot";
+import { BusyError, NotFoundError, UsageError } from "../errors.ts";
+import type { Store } from "../store/store.ts";
+import { type Json, parseJsonText, toJsonText } from "./json.ts";
+import { checkInteger, checkText, pageSize } from "./validate.ts";
+
+export const JOB_STATUSES = ["pending", "processing", "completed", "failed"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+const MAX_DELAY_MS = 366 * 86_400_000;
+const MAX_LEASE_MS = 7 * 86_400_000;
+
+export interface Job {
+  id: number;
+  queue: string;
+  payload: Json;
+  status: JobStatus;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  dedupeKey: string | null;
+  runAt: number;
+  lockedUntil: number | null;
+  /** Set on a claimed job: pass it to ack/fail/extend to prove the claim is yours. */
+  leaseToken: string | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EnqueueOptions {
+  /** Milliseconds before the job is due. */
+  delay?: number | undefined;
+  maxAttempts?: number | undefined;
+  /** Higher runs first. */
+  priority?: number | undefined;
+  /** While a job with this key is pending or processing, enqueue returns its id. */
+  dedupeKey?: string | undefined;
+}
+
+export interface LeaseOptions {
+  /** Only act if the claim is still this one (the leaseToken dequeue returned). */
+  token?: string | undefined;
+}
+
+export interface QueueOptions {
+  /** Delay before retry number `attempt` (1-based); default 1 s doubling, capped at 5 min, ±25 % jitter. */
+  backoff?: (attempt: number) => number;
+}
+
+export interface QueueStats {
+  queue: string;
+  pending: number;
+  processing: number;
+  completed: number;
+  failed: number;
+}
+
+export function defaultBackoff(attempt: number): number {
+  const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return Math.min(300_000, Math.round(base * (0.75 + Math.random() * 0.5)));
+}
+
+const JobRow = v.object({
+  id: v.number(),
+  queue: v.string(),
+  payload: v.string(),
+  status: v.picklist(JOB_STATUSES),
+  priority: v.number(),
+  attempts: v.number(),
+  max_attempts: v.number(),
+  dedupe_key: v.nullable(v.string()),
+  run_at: v.number(),
+  locked_until: v.nullable(v.number()),
+  lease_token: v.nullable(v.string()),
+  last_error: v.nullable(v.string()),
+  created_at: v.number(),
+  updated_at: v.number(),
+});
+
+function toJob(row: unknown): Job {
+  const r = v.parse(JobRow, row);
+  return {
+    id: r.id,
+    queue: r.queue,
+    payload: parseJsonText(r.payload),
+    status: r.status,
+    priority: r.priority,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    dedupeKey: r.dedupe_key,
+    runAt: r.run_at,
+    lockedUntil: r.locked_until,
+    leaseToken: r.status === "processing" ? r.lease_token : null,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export class Queue {
+  private readonly backoff: (attempt: number) => number;
+
+  constructor(
+    private readonly store: Store,
+    options: QueueOptions = {},
+  ) {
+    this.backoff = options.backoff ?? defaultBackoff;
+  }
+
+  private get db() {
+    return this.store.db;
+  }
+
+  /** Adds a job; returns its id (or the id of the live job with the same dedupe key). */
+  enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): number {
+    checkText(queue, "queue name", 128);
+    const text = toJsonText(payload, "job payload");
+    const delay = options.delay ?? 0;
+    checkInteger(delay, "delay", 0, MAX_DELAY_MS);
+    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    checkInteger(maxAttempts, "max attempts", 1, 1000);
+    const priority = options.priority ?? 0;
+    checkInteger(priority, "priority", -(2 ** 31), 2 ** 31 - 1);
+    const key = options.dedupeKey ?? null;
+    if (key !== null) checkText(key, "dedupe key");
+    return this.store.write(() => {
+      if (key !== null) {
+        const live = this.db
+          .query(
+            `SELECT id FROM jobs WHERE queue = ? AND dedupe_key = ?
+             AND status IN ('pending', 'processing')`,
+          )
+          .get(queue, key) as { id: number } | null;
+        if (live) return live.id;
+      }
+      const now = this.store.now();
+      const row = this.db
+        .query(
+          `INSERT INTO jobs (queue, payload, priority, max_attempts, dedupe_key, run_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        )
+        .get(queue, text, priority, maxAttempts, key, now + delay, now, now) as { id: number };
+      return row.id;
+    });
+  }
+
+  /** Claims the next due job of `queue` for `lease` ms, or returns null when none is due. */
+  dequeue(queue: string, options: { lease?: number } = {}): Job | null {
+    const lease = options.lease ?? DEFAULT_LEASE_MS;
+    checkInteger(lease, "lease", 1, MAX_LEASE_MS);
+    return this.store.write(() => {
+      const now = this.store.now();
+      this.reclaimExpired(queue, now);
+      const row = this.db
+        .query(
+          `UPDATE jobs SET status = 'processing', attempts = attempts + 1, locked_until = ?1,
+             lease_token = ?2, updated_at = ?3
+           WHERE id = (SELECT id FROM jobs WHERE queue = ?4 AND status = 'pending' AND run_at <= ?3
+                       ORDER BY priority DESC, id LIMIT 1)
+           RETURNING *`,
+        )
+        .get(now + lease, crypto.randomUUID(), now, queue);
+      return row ? toJob(row) : null;
+    });
+  }
+
+  /**
+   * Leases that ran out mean the worker died: the job goes back to pending,
+   * or to failed when that was its last attempt.
+   */
+  private reclaimExpired(queue: string, now: number): void {
+    this.db
+      .query(
+        `UPDATE jobs SET
+           status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+           last_error = CASE WHEN attempts >= max_attempts
+             THEN 'lease expired on attempt ' || attempts || ' of ' || max_attempts || ' (worker died?)'
+             ELSE last_error END,
+           locked_until = NULL, lease_token = NULL, updated_at = ?1
+         WHERE queue = ?2 AND status = 'processing' AND locked_until <= ?1`,
+      )
+      .run(now, queue);
+  }
+
+  /** Marks a held job completed. */
+  ack(id: number, options: LeaseOptions = {}): void {
+    this.store.write(() => {
+      this.requireHeld(id, options.token);
+      this.db
+        .query(
+          `UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL,
+             updated_at = ? WHERE id = ?`,
+        )
+        .run(this.store.now(), id);
+    });
+  }
+
+  /**
+   * Records `error` on a held job and sends it back to pending after a backoff,
+   * or to failed once its attempts are spent. Returns the job as it now is.
+   */
+  fail(id: number, error: string, options: LeaseOptions & { retryDelay?: number } = {}): Job {
+    if (options.retryDelay !== undefined)
+      checkInteger(options.retryDelay, "retry delay", 0, MAX_DELAY_MS);
+    return this.store.write(() => {
+      const job = this.requireHeld(id, options.token);
+      const now = this.store.now();
+      const dead = job.attempts >= job.maxAttempts;
+      const delay = options.retryDelay ?? this.backoff(job.attempts);
+      const row = this.db
+        .query(
+          `UPDATE jobs SET status = ?, last_error = ?, run_at = ?, locked_until = NULL,
+             lease_token = NULL, updated_at = ? WHERE id = ? RETURNING *`,
+        )
+        .get(
+          dead ? "failed" : "pending",
+          error.slice(0, 4096),
+          dead ? job.runAt : now + delay,
+          now,
+          id,
+        );
+      return toJob(row);
+    });
+  }
+
+  /** Pushes the lease of a held job to `lease` ms from now. */
+  extend(id: number, lease: number = DEFAULT_LEASE_MS, options: LeaseOptions = {}): Job {
+    checkInteger(lease, "lease", 1, MAX_LEASE_MS);
+    return this.store.write(() => {
+      this.requireHeld(id, options.token);
+      const now = this.store.now();
+      const row = this.db
+        .query("UPDATE jobs SET locked_until = ?, updated_at = ? WHERE id = ? RETURNING *")
+        .get(now + lease, now, id);
+      return toJob(row);
+    });
+  }
+
+  get(id: number): Job | null {
+    const row = this.store.read(() => this.db.query("SELECT * FROM jobs WHERE id = ?").get(id));
+    return row ? toJob(row) : null;
+  }
+
+  list(
+    queue: string,
+    options: { status?: JobStatus; limit?: number; offset?: number } = {},
+  ): Job[] {
+    const limit = pageSize(options.limit, 100);
+    const offset = Math.max(0, Math.trunc(options.offset ?? 0));
+    if (options.status !== undefined && !JOB_STATUSES.includes(options.status)) {
+      throw new UsageError(`status must be one of ${JOB_STATUSES.join(", ")}`);
+    }
+    const rows = this.store.read(() =>
+      this.db
+        .query(
+          `SELECT * FROM jobs WHERE queue = ?1 AND (?2 IS NULL OR status = ?2)
+           ORDER BY id LIMIT ?3 OFFSET ?4`,
+        )
+        .all(queue, options.status ?? null, limit, offset),
+    );
+    return rows.map(toJob);
+  }
+
+  /** Job counts by status, for one queue or for each queue. */
+  stats(queue?: string): QueueStats[] {
+    const rows = this.store.read(() =>
+      this.db
+        .query(
+          `SELECT queue, status, count(*) AS n FROM jobs WHERE ?1 IS NULL OR queue = ?1
+           GROUP BY queue, status ORDER BY queue`,
+        )
+        .all(queue ?? null),
+    ) as { queue: string; status: JobStatus; n: number }[];
+    const byQueue = new Map<string, QueueStats>();
+    if (queue !== undefined) byQueue.set(queue, emptyStats(queue));
+    for (const row of rows) {
+      const stats = byQueue.get(row.queue) ?? emptyStats(row.queue);
+      stats[row.status] = row.n;
+      byQueue.set(row.queue, stats);
+    }
+    return [...byQueue.values()];
+  }
+
+  /** Sends a failed (dead) job back to pending with fresh attempts. */
+  retry(id: number): Job {
+    return this.store.write(() => {
+      const job = this.get(id);
+      if (!job) throw new NotFoundError(`no job ${id}`);
+      if (job.status !== "failed") {
+        throw new BusyError(
+          `job ${id} is ${job.status}, not failed: only failed jobs can be retried`,
+        );
+      }
+      const now = this.store.now();
+      const row = this.db
+        .query(
+          `UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?1, updated_at = ?1
+           WHERE id = ?2 RETURNING *`,
+        )
+        .get(now, id);
+      return toJob(row);
+    });
+  }
+
+  /** Retries every failed job of `queue`; returns how many. */
+  retryAll(queue: string): number {
+    return this.store.write(() => {
+      const now = this.store.now();
+      return this.db
+        .query(
+          `UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?1, updated_at = ?1
+           WHERE queue = ?2 AND status = 'failed'`,
+        )
+        .run(now, queue).changes;
+    });
+  }
+
+  /** Deletes completed and failed jobs last touched more than `olderThan` ms ago. */
+  purge(options: { olderThan: number; queue?: string }): number {
+    checkInteger(options.olderThan, "age", 0, Number.MAX_SAFE_INTEGER);
+    return this.store.write(() => {
+      const cutoff = this.store.now() - options.olderThan;
+      return this.db
+        .query(
+          `DELETE FROM jobs WHERE status IN ('completed', 'failed') AND updated_at < ?1
+           AND (?2 IS NULL OR queue = ?2)`,
+        )
+        .run(cutoff, options.queue ?? null).changes;
+    });
+  }
+
+  private requireHeld(id: number, token: string | undefined): Job {
+    const job = this.get(id);
+    if (!job) throw new NotFoundError(`no job ${id}`);
+    const now = this.store.now();
+    if (job.status !== "processing") {
+      throw new BusyError(`job ${id} is not held: it is ${job.status}`);
+    }
+    if (job.lockedUntil === null || job.lockedUntil <= now) {
+      throw new BusyError(`job ${id} is no longer held: its lease expired`, {
+        hint: "extend the lease before it runs out",
+      });
+    }
+    if (token !== undefined && token !== job.leaseToken) {
+      throw new BusyError(`job ${id} is held by another claim`);
+    }
+    return job;
+  }
+}
+
+function emptyStats(queue: string): QueueStats {
+  return { queue, pending: 0, processing: 0, completed: 0, failed: 0 };
+}

@@ -1,0 +1,23 @@
+// Argument checks shared by the state modules; each failure is a UsageError (exit 2).
+
+import { UsageError } from "../errors.ts";
+
+export function pageSize(limit: number | undefined, fallback = 50): number {
+  if (limit === undefined) return fallback;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new UsageError(`limit must be a positive integer, got ${limit}`);
+  }
+  return limit;
+}
+
+export function checkText(value: string, what: string, max = 512): void {
+  if (typeof value !== "string" || value.length === 0 || value.length > max) {
+    throw new UsageError(`${what} must be a non-empty string of at most ${max} characters`);
+  }
+}
+
+export function checkInteger(value: number, what: string, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${what} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+}

@@ -1,0 +1,126 @@
+// Applies pending migrations in one transaction and refuses a store whose
+// schema is newer than this binary or whose applied migrations were edited.
+
+import type { Database } from "bun:sqlite";
+import { IntegrityError } from "../errors.ts";
+import { migrations as bundled, type Migration } from "./migrations.ts";
+import { writeTransaction } from "./tx.ts";
+
+/** Marks the file as coffer's in its header: "Cofr". */
+export const APPLICATION_ID = 0x436f6672;
+
+const HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS coffer_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  checksum   TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+) STRICT`;
+
+export function checksum(sql: string): string {
+  return new Bun.CryptoHasher("sha256").update(sql).digest("hex");
+}
+
+export function schemaVersion(db: Database): number {
+  return (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+}
+
+export interface MigrateOptions {
+  migrations?: readonly Migration[];
+  busyTimeoutMs?: number;
+  now?: () => number;
+}
+
+/** Brings `db` up to the newest schema this binary knows; returns the version reached. */
+export function migrate(db: Database, options: MigrateOptions = {}): number {
+  const list = options.migrations ?? bundled;
+  const latest = list.length;
+  const now = options.now ?? Date.now;
+  const current = schemaVersion(db);
+  checkNotNewer(current, latest);
+  if (current === latest) {
+    verifyChecksums(db, list);
+    return current;
+  }
+  return writeTransaction(
+    db,
+    () => {
+      // Another process may have migrated while we waited for the lock.
+      const version = schemaVersion(db);
+      checkNotNewer(version, latest);
+      if (version === 0) db.run(`PRAGMA application_id = ${APPLICATION_ID}`);
+      db.run(HISTORY_TABLE);
+      verifyChecksums(db, list);
+      const record = db.query(
+        "INSERT INTO coffer_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+      );
+      for (const m of list.slice(version)) {
+        db.run(m.sql);
+        record.run(m.version, m.name, checksum(m.sql), now());
+      }
+      db.run(`PRAGMA user_version = ${latest}`);
+      return latest;
+    },
+    { busyTimeoutMs: options.busyTimeoutMs },
+  );
+}
+
+function checkNotNewer(version: number, latest: number): void {
+  if (version > latest) {
+    throw new IntegrityError(
+      `store schema version ${version} is newer than this coffer supports (${latest})`,
+      { hint: "upgrade coffer to open this store" },
+    );
+  }
+}
+
+interface AppliedRow {
+  version: number;
+  name: string;
+  checksum: string;
+}
+
+function verifyChecksums(db: Database, list: readonly Migration[]): void {
+  const table = db
+    .query("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'coffer_migrations'")
+    .get();
+  if (!table) return;
+  const applied = db
+    .query("SELECT version, name, checksum FROM coffer_migrations ORDER BY version")
+    .all() as AppliedRow[];
+  for (const row of applied) {
+    const known = list[row.version - 1];
+    if (known && checksum(known.sql) !== row.checksum) {
+      throw new IntegrityError(
+        `migration ${row.version} (${row.name}) in the store does not match this coffer's (checksum mismatch)`,
+      );
+    }
+  }
+}
+
+export interface MigrationState {
+  version: number;
+  name: string;
+  checksum: string;
+  appliedAt: number | null;
+}
+
+/** Each migration this binary carries, with when it was applied to `db`. */
+export function migrationStatus(
+  db: Database,
+  list: readonly Migration[] = bundled,
+): MigrationState[] {
+  const applied = new Map(
+    (
+      db.query("SELECT version, applied_at FROM coffer_migrations").all() as {
+        version: number;
+        applied_at: number;
+      }[]
+    ).map((r) => [r.version, r.applied_at]),
+  );
+  return list.map((m) => ({
+    version: m.version,
+    name: m.name,
+    checksum: checksum(m.sql),
+    appliedAt: applied.get(m.version) ?? null,
+  }));
+}

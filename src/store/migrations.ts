@@ -1,0 +1,14 @@
+// The migrations this binary carries, inlined at build time: the compiled
+// executable never reads a migrations folder at run time.
+
+import init from "../../migrations/0001_init.sql" with { type: "text" };
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [{ version: 1, name: "init", sql: init }];
+
+export const latestVersion = migrations.length;

@@ -1,0 +1,87 @@
+// A Store is one open coffer file: one connection per process, every write
+// through writeTransaction, closed with a TRUNCATE checkpoint.
+
+import type { Database } from "bun:sqlite";
+import { CofferError } from "../errors.ts";
+import { Messages } from "../state/messages.ts";
+import { Queue, type QueueOptions } from "../state/queue.ts";
+import { Sessions } from "../state/sessions.ts";
+import { type OpenOptions, openDatabase } from "./open.ts";
+import { fromSqliteError, isSqliteError } from "./sqlite-errors.ts";
+import { type SyncResult, type WriteOptions, writeTransaction } from "./tx.ts";
+
+export interface StoreOptions extends OpenOptions {
+  /** The clock, in Unix epoch milliseconds; tests move it. */
+  now?: () => number;
+  queue?: QueueOptions;
+}
+
+export class Store implements Disposable {
+  readonly path: string;
+  readonly db: Database;
+  readonly now: () => number;
+  readonly sessions: Sessions;
+  readonly messages: Messages;
+  readonly queue: Queue;
+  private readonly busyTimeoutMs: number | undefined;
+  private closed = false;
+
+  constructor(db: Database, options: StoreOptions) {
+    this.db = db;
+    this.path = options.path;
+    this.now = options.now ?? Date.now;
+    this.busyTimeoutMs = options.busyTimeoutMs;
+    this.sessions = new Sessions(this);
+    this.messages = new Messages(this);
+    this.queue = new Queue(this, options.queue);
+  }
+
+  /**
+   * Runs `fn` in one BEGIN IMMEDIATE transaction; nested calls join the outer
+   * one, so `store.write(() => { messages.append(…); queue.enqueue(…) })` is atomic.
+   */
+  write<T>(fn: () => SyncResult<T>, options: WriteOptions = {}): T {
+    try {
+      return writeTransaction(this.db, fn, { busyTimeoutMs: this.busyTimeoutMs, ...options });
+    } catch (err) {
+      throw asCofferError(err, "write");
+    }
+  }
+
+  /** Runs a read, mapping SQLite failures to coffer errors. */
+  read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw asCofferError(err, "read");
+    }
+  }
+
+  /** Checkpoints the WAL into the main file and closes; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      // TRUNCATE leaves no -wal behind, so `cp coffer.db copy.db` is a full backup.
+      this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch {
+      // Another process is reading: the last connection to close checkpoints.
+    }
+    this.db.close(false);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+export function openStore(options: StoreOptions): Store {
+  const db = openDatabase({ ...options, now: options.now });
+  return new Store(db, options);
+}
+
+function asCofferError(err: unknown, context: string): unknown {
+  if (err instanceof CofferError) return err;
+  if (isSqliteError(err)) return fromSqliteError(err, context);
+  return err;
+}

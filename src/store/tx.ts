@@ -1,0 +1,83 @@
+// Every write goes through here: BEGIN IMMEDIATE, so the write lock is taken
+// up front (a deferred transaction that upgrades can fail with SQLITE_BUSY
+// that no busy handler can absorb: https://sqlite.org/lang_transaction.html),
+// and a bounded retry around it for the busy cases SQLite does not wait on.
+
+import type { Database } from "bun:sqlite";
+import { InternalError } from "../errors.ts";
+import { fromSqliteError, isBusy } from "./sqlite-errors.ts";
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+export interface WriteOptions {
+  /** How long to keep trying to take the write lock before giving up (exit 6). */
+  busyTimeoutMs?: number | undefined;
+  /** Make this transaction durable as with synchronous=FULL, whatever the store's default. */
+  durable?: boolean | undefined;
+}
+
+/**
+ * A write callback must be synchronous: bun:sqlite would commit at the first
+ * `await`, outside the transaction. The type refuses promises; a runtime
+ * check catches what slips through.
+ */
+export type SyncResult<T> = T extends PromiseLike<unknown> ? never : T;
+
+export function writeTransaction<T>(
+  db: Database,
+  fn: () => SyncResult<T>,
+  options: WriteOptions = {},
+): T {
+  if (db.inTransaction) return runChecked(fn);
+  const timeout = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const previous = options.durable ? setSynchronous(db, "FULL") : undefined;
+  try {
+    begin(db, timeout);
+    let result: T;
+    try {
+      result = runChecked(fn);
+      db.run("COMMIT");
+    } catch (err) {
+      if (db.inTransaction) db.run("ROLLBACK");
+      throw err;
+    }
+    return result;
+  } finally {
+    if (previous !== undefined) setSynchronous(db, previous);
+  }
+}
+
+function runChecked<T>(fn: () => T): T {
+  const result = fn();
+  if (result && typeof (result as { then?: unknown }).then === "function") {
+    throw new InternalError(
+      "a write transaction callback returned a promise; it must be synchronous",
+    );
+  }
+  return result;
+}
+
+function begin(db: Database, timeoutMs: number): void {
+  const deadline = performance.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.run("BEGIN IMMEDIATE");
+      return;
+    } catch (err) {
+      if (!isBusy(err) || performance.now() >= deadline) {
+        throw fromSqliteError(err, "begin write transaction");
+      }
+      // SQLite's own busy handler already waited; back off briefly with jitter.
+      Bun.sleepSync(Math.min(50, 1 + attempt * 2) * (0.5 + Math.random()));
+    }
+  }
+}
+
+const SYNC_LEVELS = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
+export type SynchronousLevel = (typeof SYNC_LEVELS)[number];
+
+function setSynchronous(db: Database, level: SynchronousLevel): SynchronousLevel {
+  const row = db.query("PRAGMA synchronous").get() as { synchronous: number };
+  db.run(`PRAGMA synchronous = ${level}`);
+  return SYNC_LEVELS[row.synchronous] ?? "NORMAL";
+}
