@@ -1,7 +1,10 @@
 import { defineCommand } from "citty";
 
 export default defineCommand({
-  meta: { name: "coffer queue", description: "Push, claim and settle jobs of the crash-safe queue" },
+  meta: {
+    name: "coffer queue",
+    description: "Push, claim and settle jobs of the crash-safe queue",
+  },
   subCommands: {
     push: () => import("./push.ts").then((m) => m.default),
     pop: () => import("./pop.ts").then((m) => m.default),

@@ -1,0 +1,84 @@
+// Builds the single self-contained executable: `bun run build` for this
+// machine (dist/coffer), `bun run build --all` also for linux-arm64,
+// darwin-arm64 and darwin-x64, with SHA256SUMS.
+//
+// The binary must not read .env or bunfig.toml from the working directory:
+// a hostile directory could otherwise set COFFER_* variables or preload code.
+
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { $ } from "bun";
+
+const ROOT = join(import.meta.dir, "..");
+const DIST = join(ROOT, "dist");
+const CROSS = ["linux-x64", "linux-arm64", "darwin-arm64", "darwin-x64"] as const;
+type Target = (typeof CROSS)[number];
+
+// Bun's own npm packages carry the runtime for each target, so cross-compiling
+// needs only the package registry, not a download from elsewhere.
+const RUNTIME_PACKAGE: Record<Target, string> = {
+  "linux-x64": "@oven/bun-linux-x64",
+  "linux-arm64": "@oven/bun-linux-aarch64",
+  "darwin-arm64": "@oven/bun-darwin-aarch64",
+  "darwin-x64": "@oven/bun-darwin-x64",
+};
+
+async function compile(outfile: string, target?: Target): Promise<void> {
+  const result = await Bun.build({
+    entrypoints: [join(ROOT, "src/cli.ts")],
+    minify: true,
+    bytecode: true,
+    format: "esm",
+    sourcemap: "none",
+    compile: {
+      outfile,
+      autoloadDotenv: false,
+      autoloadBunfig: false,
+      autoloadTsconfig: false,
+      autoloadPackageJson: false,
+      ...(target
+        ? {
+            target: `bun-${target}` as Bun.Build.CompileTarget,
+            executablePath: await runtimeFor(target),
+          }
+        : {}),
+    },
+  });
+  if (!result.success) {
+    for (const log of result.logs) console.error(log);
+    throw new Error(`build failed for ${target ?? "host"}`);
+  }
+}
+
+async function runtimeFor(target: Target): Promise<string> {
+  const cache = join(ROOT, "node_modules", ".cache", "coffer-runtimes", target);
+  const bin = join(cache, "package", "bin", "bun");
+  if (await Bun.file(bin).exists()) return bin;
+  mkdirSync(cache, { recursive: true });
+  const spec = `${RUNTIME_PACKAGE[target]}@${Bun.version}`;
+  const tarball =
+    (await $`npm pack ${spec} --silent`.cwd(cache).text()).trim().split("\n").pop() ?? "";
+  await $`tar -xzf ${tarball}`.cwd(cache);
+  return bin;
+}
+
+mkdirSync(DIST, { recursive: true });
+const host = join(DIST, "coffer");
+await compile(host);
+console.error(`built ${host}`);
+
+if (process.argv.includes("--all")) {
+  const outputs: string[] = [];
+  for (const target of CROSS) {
+    const out = join(DIST, `coffer-${target}`);
+    await compile(out, target);
+    outputs.push(out);
+    console.error(`built ${out}`);
+  }
+  const sums = outputs.map(
+    (file) =>
+      `${new Bun.CryptoHasher("sha256").update(readFileSync(file)).digest("hex")}  ${basename(file)}`,
+  );
+  writeFileSync(join(DIST, "SHA256SUMS"), `${sums.join("\n")}\n`);
+  console.error(`wrote ${join(DIST, "SHA256SUMS")}`);
+}
