@@ -1,0 +1,259 @@
+// coffer backup as a library: an online, transactionally consistent copy of a
+// live store, written beside its target and renamed into place only once it
+// is complete, synced and checked. See docs/backup.md for the mechanism.
+
+import { Database } from "bun:sqlite";
+import { closeSync, fsyncSync, openSync, readSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { IntegrityError, NotFoundError } from "../errors.ts";
+import { ensureParentDir, fsError } from "../store/files.ts";
+import { fromSqliteError } from "../store/sqlite-errors.ts";
+import { DEFAULT_BUSY_TIMEOUT_MS } from "../store/tx.ts";
+import { copyPrefix, throwIfAborted } from "./copy.ts";
+import { CheckpointHandoff } from "./handoff.ts";
+import { existsError, placeFile } from "./place.ts";
+import { pinMainFileSnapshot, releaseSnapshot } from "./snapshot.ts";
+import { checkSourceFile, inspectSource, openSourceConnection } from "./source.ts";
+import { setRollbackJournal } from "./sqlite-header.ts";
+import {
+  createPrivate,
+  processAlive,
+  removeQuietly,
+  sweepStaleTemps,
+  tempPathFor,
+} from "./temp-file.ts";
+
+export type BackupPhase = "snapshot" | "copy" | "sync" | "check";
+
+export interface BackupProgress {
+  phase: BackupPhase;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface BackupOptions {
+  /** The store to copy. */
+  source: string;
+  /** Where to write; default `backups/coffer-<UTC time>.db` beside the store. */
+  target?: string | undefined;
+  /** Replace an existing file at `target`. */
+  force?: boolean | undefined;
+  busyTimeoutMs?: number | undefined;
+  onProgress?: ((progress: BackupProgress) => void) | undefined;
+  /** Aborting stops the copy and removes the temp file. */
+  signal?: AbortSignal | undefined;
+  now?: (() => number) | undefined;
+}
+
+export type BackupMethod = "file-copy" | "vacuum-into";
+
+export interface BackupResult {
+  path: string;
+  bytes: number;
+  durationMs: number;
+  schemaVersion: number;
+  method: BackupMethod;
+}
+
+/** `backups/coffer-20260102T030405Z.db` beside the store. */
+export function defaultBackupPath(storePath: string, now: number): string {
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  return join(dirname(storePath), "backups", `coffer-${stamp}.db`);
+}
+
+export async function backupStore(options: BackupOptions): Promise<BackupResult> {
+  const started = performance.now();
+  const { source } = options;
+  checkSourceFile(source);
+  const target = resolveTarget(options);
+  const temp = tempPathFor(target, process.pid);
+  sweepStaleTemps(target, processAlive);
+  // The store's fd is opened before SQLite's and closed after them: closing
+  // any fd of a file drops every POSIX lock this process holds on it.
+  const sourceFd = openFile(source);
+  let tempFd: number | undefined;
+  try {
+    const reader = openSourceConnection(source, busyTimeout(options));
+    const gate = openSourceConnection(source, busyTimeout(options));
+    let copied: { method: BackupMethod; schemaVersion: number };
+    try {
+      tempFd = createTemp(temp);
+      copied = await copySnapshot(reader, gate, sourceFd, tempFd, temp, options);
+    } finally {
+      gate.close(false);
+      reader.close(false);
+    }
+    report(options, "sync", 0, 1);
+    setRollbackJournal(tempFd);
+    fsyncSync(tempFd);
+    closeSync(tempFd);
+    tempFd = undefined;
+    throwIfAborted(options.signal);
+    report(options, "check", 0, 1);
+    quickCheck(temp);
+    throwIfAborted(options.signal);
+    placeFile(temp, target, options.force ?? false);
+    return {
+      path: target,
+      bytes: statSync(target).size,
+      durationMs: Math.round(performance.now() - started),
+      ...copied,
+    };
+  } catch (err) {
+    throw err instanceof Error && err.name === "SQLiteError" ? fromSqliteError(err, "backup") : err;
+  } finally {
+    if (tempFd !== undefined) closeSync(tempFd);
+    removeQuietly(temp); // after a successful link or rename there is nothing here
+    closeSync(sourceFd);
+  }
+}
+
+async function copySnapshot(
+  reader: Database,
+  gate: Database,
+  sourceFd: number,
+  tempFd: number,
+  temp: string,
+  options: BackupOptions,
+): Promise<{ method: BackupMethod; schemaVersion: number }> {
+  const info = inspectSource(reader, options.source);
+  report(options, "snapshot", 0, 0);
+  const pinned = info.walMode ? pinMainFileSnapshot(reader, gate) : beginRead(reader);
+  if (!pinned) {
+    // Long-lived readers keep old WAL frames alive: copy through SQLite instead.
+    reader.run("VACUUM INTO ?", [temp]);
+    return { method: "vacuum-into", schemaVersion: info.schemaVersion };
+  }
+  // Started now, so that the worker is ready when the copy ends.
+  const handoff = info.walMode
+    ? new CheckpointHandoff(options.source, busyTimeout(options))
+    : undefined;
+  try {
+    const { page_count: pages } = reader.query("PRAGMA page_count").get() as {
+      page_count: number;
+    };
+    const { user_version: version } = reader.query("PRAGMA user_version").get() as {
+      user_version: number;
+    };
+    const before = headerStamp(sourceFd);
+    const total = pages * info.pageSize;
+    report(options, "copy", 0, total);
+    await copyPrefix(
+      sourceFd,
+      tempFd,
+      total,
+      (done) => report(options, "copy", done, total),
+      options.signal,
+    );
+    // A tripwire: nothing may have written the main file while it was copied.
+    if (!headerStamp(sourceFd).equals(before)) {
+      throw new IntegrityError(
+        "the store changed under the backup's snapshot; nothing was written",
+      );
+    }
+    return { method: "file-copy", schemaVersion: version };
+  } finally {
+    if (handoff) {
+      await handoff.release(reader);
+      await handoff.close();
+    } else {
+      releaseSnapshot(reader);
+    }
+  }
+}
+
+function beginRead(reader: Database): boolean {
+  reader.run("BEGIN");
+  reader.query("SELECT count(*) FROM sqlite_schema").get();
+  return true;
+}
+
+/** The header's change counter, size and version-valid-for. */
+function headerStamp(fd: number): Buffer {
+  const buf = Buffer.alloc(100);
+  readSync(fd, buf, 0, 100, 0);
+  return Buffer.concat([buf.subarray(24, 32), buf.subarray(92, 100)]);
+}
+
+function quickCheck(path: string): void {
+  const db = new Database(path, { readonly: true });
+  try {
+    const rows = db.query("PRAGMA quick_check").all() as { quick_check: string }[];
+    if (rows.length !== 1 || rows[0]?.quick_check !== "ok") {
+      throw new IntegrityError(
+        `the backup failed its quick_check (${rows[0]?.quick_check ?? "no answer"}); nothing was written`,
+      );
+    }
+    const { journal_mode: mode } = db.query("PRAGMA journal_mode").get() as {
+      journal_mode: string;
+    };
+    if (mode !== "delete") throw new IntegrityError(`the backup is in ${mode} mode, not delete`);
+  } finally {
+    db.close(false);
+  }
+}
+
+function resolveTarget(options: BackupOptions): string {
+  let target = options.target;
+  if (target === undefined) {
+    target = defaultBackupPath(options.source, (options.now ?? Date.now)());
+    try {
+      ensureParentDir(target);
+    } catch (err) {
+      throw fsError("create", dirname(target), err);
+    }
+  }
+  let st: ReturnType<typeof statSync> | undefined;
+  try {
+    st = statSync(target);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) {
+    return resolveTarget({ ...options, target: join(target, defaultName(options)) });
+  }
+  if (st && !options.force) throw existsError(target);
+  checkDirectory(dirname(target));
+  return target;
+}
+
+function defaultName(options: BackupOptions): string {
+  const full = defaultBackupPath(options.source, (options.now ?? Date.now)());
+  return full.slice(dirname(full).length + 1);
+}
+
+function checkDirectory(dir: string): void {
+  try {
+    if (statSync(dir).isDirectory()) return;
+  } catch {
+    // reported below
+  }
+  throw new NotFoundError(`directory ${dir} does not exist`, { hint: "create it first" });
+}
+
+function createTemp(path: string): number {
+  try {
+    return createPrivate(path);
+  } catch (err) {
+    throw fsError("create", path, err);
+  }
+}
+
+function openFile(path: string): number {
+  try {
+    return openSync(path, "r");
+  } catch (err) {
+    throw fsError("open", path, err);
+  }
+}
+
+function report(options: BackupOptions, phase: BackupPhase, done: number, total: number): void {
+  options.onProgress?.({ phase, bytesDone: done, bytesTotal: total });
+}
+
+function busyTimeout(options: BackupOptions): number {
+  return options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+}

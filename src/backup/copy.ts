@@ -1,0 +1,40 @@
+// Byte copies between open files in large chunks, yielding to the event loop
+// between chunks so that progress is reported and an abort is noticed.
+
+import { fdatasyncSync, readSync, writeSync } from "node:fs";
+import { IntegrityError, IoError } from "../errors.ts";
+
+const CHUNK_BYTES = 4 << 20;
+const SYNC_EVERY_BYTES = 16 << 20;
+
+export type CopyProgress = (bytesDone: number, bytesTotal: number) => void;
+
+/** Copies bytes [0, length) of `from` to the same offsets of `to`. */
+export async function copyPrefix(
+  from: number,
+  to: number,
+  length: number,
+  onProgress?: CopyProgress,
+  signal?: AbortSignal,
+): Promise<void> {
+  const buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(length, 1)));
+  let done = 0;
+  while (done < length) {
+    const n = readSync(from, buf, 0, Math.min(buf.length, length - done), done);
+    if (n <= 0) throw new IntegrityError(`the store file ended after ${done} of ${length} bytes`);
+    for (let written = 0; written < n; ) {
+      written += writeSync(to, buf, written, n - written, done + written);
+    }
+    done += n;
+    // Flushing as we go keeps dirty pages few: one large flush at the end (or
+    // the kernel's throttling of a big dirty set) stalls other processes' writes.
+    if (done % SYNC_EVERY_BYTES === 0) fdatasyncSync(to);
+    onProgress?.(done, length);
+    await new Promise((resolve) => setImmediate(resolve));
+    throwIfAborted(signal);
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new IoError("interrupted; nothing was written");
+}
