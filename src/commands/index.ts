@@ -17,5 +17,8 @@ export const root = defineCommand({
     migrate: () => import("./migrate.ts").then((m) => m.default),
     session: () => import("./session/index.ts").then((m) => m.default),
     queue: () => import("./queue/index.ts").then((m) => m.default),
+    backup: () => import("./backup.ts").then((m) => m.default),
+    restore: () => import("./restore.ts").then((m) => m.default),
+    verify: () => import("./verify.ts").then((m) => m.default),
   },
 });
