@@ -102,6 +102,9 @@ export async function inspectBackup(
 
 type Add = (name: string, ok: boolean, detail: string) => boolean;
 
+/** A check's outcome: passed, and what to say about it. */
+type Outcome = [ok: boolean, detail: string];
+
 async function runSqlChecks(
   db: Database,
   version: number,
@@ -109,46 +112,51 @@ async function runSqlChecks(
   add: Add,
   options: InspectOptions,
 ): Promise<void> {
-  const problems = schemaDifferences(readSchema(db), expectedSchema(version, migrations));
-  if (
-    !add(
-      "schema",
-      problems.length === 0,
-      problems.length
-        ? problems.slice(0, 3).join("; ")
-        : `matches coffer's migrations 1..${version}`,
-    )
-  ) {
-    return;
-  }
-  const bad = migrationMismatches(db, version, migrations);
-  if (
-    !add(
-      "migrations",
-      bad.length === 0,
-      bad.length ? bad.join("; ") : `${version} applied, checksums match`,
-    )
-  )
-    return;
-  const integrity = (
-    db.query("PRAGMA integrity_check(5)").all() as { integrity_check: string }[]
-  ).map((r) => r.integrity_check);
-  if (!add("integrity_check", integrity.join() === "ok", integrity.join("; "))) return;
-  const fk = db.query("PRAGMA foreign_key_check").all();
-  if (
-    !add(
-      "foreign_key_check",
-      fk.length === 0,
-      fk.length ? `${fk.length} rows violate a foreign key` : "ok",
-    )
-  )
-    return;
-  const vault = checkVault(db);
-  add("vault", true, vault.detail);
+  const steps: [string, () => Outcome | Promise<Outcome>][] = [
+    ["schema", () => schemaCheck(db, version, migrations)],
+    ["migrations", () => migrationsCheck(db, version, migrations)],
+    ["integrity_check", () => integrityCheck(db)],
+    ["foreign_key_check", () => foreignKeyCheck(db)],
+    ["vault", () => [true, checkVault(db).detail]],
+  ];
   if (options.extra) {
-    const c = await options.extra(db);
-    add(c.name, c.ok, c.detail);
+    const extra = options.extra;
+    steps.push([
+      "vault unlock",
+      async () => ((await extra(db)).ok ? [true, "unlocked"] : [false, "did not unlock"]),
+    ]);
   }
+  for (const [name, run] of steps) {
+    let outcome: Outcome;
+    try {
+      outcome = await run();
+    } catch (err) {
+      outcome = [false, sqliteDetail(err)];
+    }
+    if (!add(name, ...outcome)) return;
+  }
+}
+
+function schemaCheck(db: Database, version: number, migrations: readonly Migration[]): Outcome {
+  const problems = schemaDifferences(readSchema(db), expectedSchema(version, migrations));
+  if (problems.length > 0) return [false, problems.slice(0, 3).join("; ")];
+  return [true, `matches coffer's migrations 1..${version}`];
+}
+
+function migrationsCheck(db: Database, version: number, migrations: readonly Migration[]): Outcome {
+  const bad = migrationMismatches(db, version, migrations);
+  return bad.length > 0 ? [false, bad.join("; ")] : [true, `${version} applied, checksums match`];
+}
+
+function integrityCheck(db: Database): Outcome {
+  const rows = db.query("PRAGMA integrity_check(5)").all() as { integrity_check: string }[];
+  const lines = rows.map((r) => r.integrity_check);
+  return [lines.join() === "ok", lines.join("; ")];
+}
+
+function foreignKeyCheck(db: Database): Outcome {
+  const n = db.query("PRAGMA foreign_key_check").all().length;
+  return n > 0 ? [false, `${n} rows violate a foreign key`] : [true, "ok"];
 }
 
 function migrationMismatches(
