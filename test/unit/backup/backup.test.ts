@@ -133,3 +133,26 @@ describe("backupStore", () => {
     expect(result.path.startsWith(join(dir, "out", "coffer-"))).toBe(true);
   });
 });
+
+describe("backupStore fallback", () => {
+  it("should copy through VACUUM INTO when an old reader pins WAL frames", async () => {
+    const { startFixture } = await import("../../helpers/spawn.ts");
+    const dir = tempDir();
+    const path = makeStore(dir);
+    using store = openStore({ path });
+    const reader = await startFixture("hold-store.ts", [path, "read"]);
+    try {
+      store.sessions.create({ id: "newer-than-the-reader" });
+      const result = await backupStore({ source: path, target: join(dir, "b.db") });
+      expect(result.method).toBe("vacuum-into");
+      expect(statSync(result.path).mode & 0o777).toBe(0o600);
+      expect(dump(result.path)).toEqual(dump(path));
+      const db = new Database(result.path, { readonly: true });
+      expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "delete" });
+      expect(db.query("PRAGMA freelist_count").get()).toEqual({ freelist_count: 0 });
+      db.close();
+    } finally {
+      await reader.kill();
+    }
+  });
+});
