@@ -40,6 +40,27 @@ self.onmessage = ({ data }) => {
   }
 };`;
 
+/** How long the WAL truncation may wait for the write lock and for readers, in ms. */
+const TRUNCATE_WAIT_MS = 20;
+
+/**
+ * The WAL file keeps the size it grew to during the copy (writers reuse it from
+ * the start but never shrink it). Almost every frame is written back by now,
+ * so a TRUNCATE holds writers back only briefly; when they are too busy to
+ * let it in within the wait, the file is left for the next checkpoint.
+ */
+function truncateWal(db: Database): void {
+  const { timeout } = db.query("PRAGMA busy_timeout").get() as { timeout: number };
+  db.run(`PRAGMA busy_timeout = ${TRUNCATE_WAIT_MS}`);
+  try {
+    db.query("PRAGMA wal_checkpoint(TRUNCATE)").get();
+  } catch {
+    // Busy: leave it; nothing is lost.
+  } finally {
+    db.run(`PRAGMA busy_timeout = ${timeout}`);
+  }
+}
+
 export class CheckpointHandoff {
   private readonly worker: Worker;
   private readonly url: string;
@@ -71,6 +92,7 @@ export class CheckpointHandoff {
     } finally {
       await released;
     }
+    truncateWal(reader);
   }
 
   async close(): Promise<void> {

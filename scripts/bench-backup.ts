@@ -1,0 +1,275 @@
+// Backup and restore speed on a ~500 MiB store, and what a concurrent writer
+// pays: `bun scripts/bench-backup.ts [MiB]`. Prints tables with the baseline
+// beside each figure (medians of 3 for times; one run per writer scenario).
+// Needs the compiled binary (bun run build) and the sqlite3 shell (installed
+// from Debian's packages if missing). Everything lives in a temp dir, removed at the end.
+
+import { Database } from "bun:sqlite";
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { $ } from "bun";
+import { openStore } from "../src/store/store.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const BINARY = join(ROOT, "dist", "coffer");
+const WRITER = join(ROOT, "test", "fixtures", "writer.ts");
+const MIB = Number(process.argv[2] ?? 500);
+const AFTER_MS = 10_000;
+const BASELINE_MS = 3_000;
+
+const dir = mkdtempSync(join(tmpdir(), "coffer-bench-backup-"));
+const store = join(dir, "coffer.db");
+const target = join(dir, "backup.db");
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+const ratio = (x: number, base: number) => `${(x / base).toFixed(2)}×`;
+
+async function ensureTools(): Promise<void> {
+  if (!(await Bun.file(BINARY).exists())) await $`bun run build`.cwd(ROOT).quiet();
+  if (Bun.which("sqlite3")) return;
+  console.error("installing the sqlite3 shell from Debian's packages…");
+  await $`apt-get update -qq && apt-get install -y -qq sqlite3`.quiet();
+}
+
+function generate(): void {
+  using s = openStore({ path: store });
+  s.sessions.create({ id: "bulk" });
+  const text = "lorem ipsum dolor sit amet ".repeat(150); // ~4 KiB a message
+  const perTx = 5000;
+  const rows = Math.ceil((MIB * 1024 * 1024) / 4500);
+  for (let done = 0; done < rows; done += perTx) {
+    s.write(() => {
+      const insert = s.db.query(
+        "INSERT INTO messages (session_id, role, content, created_at) VALUES ('bulk', 'assistant', ?, ?)",
+      );
+      for (let i = 0; i < perTx; i++) insert.run(`${done + i} ${text}`, Date.now());
+    });
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function clean(): void {
+  for (const f of [target, `${target}-wal`, `${target}-shm`, `${target}-journal`])
+    rmSync(f, { force: true });
+}
+
+async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
+  clean();
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+const cofferBackup = () => $`${BINARY} --db ${store} backup ${target} --force`.quiet();
+const sqliteBackup = () => $`sqlite3 ${store} ${`.backup ${target}`}`.quiet();
+const cpSync = () => $`cp ${store} ${target} && sync ${target}`.quiet();
+function vacuumInto(): void {
+  const db = new Database(store);
+  db.run("VACUUM INTO ?", [target]);
+  db.close();
+  const fd = openSync(target, "r");
+  fsyncSync(fd);
+  closeSync(fd);
+  const check = new Database(target, { readonly: true });
+  check.query("PRAGMA quick_check").all();
+  check.close();
+}
+
+async function idle(): Promise<string[][]> {
+  const runs = {
+    coffer: [] as number[],
+    sqlite: [] as number[],
+    cp: [] as number[],
+    vacuum: [] as number[],
+  };
+  for (let i = 0; i < 3; i++) {
+    runs.coffer.push(await timed(cofferBackup));
+    runs.sqlite.push(await timed(sqliteBackup));
+    runs.cp.push(await timed(cpSync));
+    runs.vacuum.push(await timed(vacuumInto));
+  }
+  const base = median(runs.sqlite);
+  return [
+    [
+      "coffer backup (copy + fsync + quick_check)",
+      ms(median(runs.coffer)),
+      ratio(median(runs.coffer), base),
+    ],
+    ["sqlite3 .backup", ms(base), "1.00×"],
+    ["cp + sync", ms(median(runs.cp)), ratio(median(runs.cp), base)],
+    [
+      "VACUUM INTO + fsync + quick_check",
+      ms(median(runs.vacuum)),
+      ratio(median(runs.vacuum), base),
+    ],
+  ];
+}
+
+interface Window {
+  p99: number;
+  max: number;
+  n: number;
+}
+
+function window(
+  stats: { starts: number[]; latencies: number[] },
+  from: number,
+  to: number,
+): Window {
+  const xs: number[] = [];
+  stats.starts.forEach((s, i) => {
+    if (s >= from && s < to) xs.push(stats.latencies[i] ?? 0);
+  });
+  xs.sort((a, b) => a - b);
+  return { p99: xs[Math.floor(xs.length * 0.99)] ?? NaN, max: xs.at(-1) ?? NaN, n: xs.length };
+}
+
+/** Runs `backup` while a writer commits at `rate`/s (0 = full speed); the writer's latencies by window. */
+async function underWriter(
+  rate: number,
+  label: string,
+  backup: () => Promise<unknown>,
+  timeoutMs = 60_000,
+) {
+  const writer = Bun.spawn(["bun", WRITER, store, String(rate)], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = writer.stdout.getReader();
+  await reader.read(); // "ready"
+  reader.releaseLock();
+  await Bun.sleep(BASELINE_MS);
+  clean();
+  const start = performance.timeOrigin + performance.now();
+  const finished = await Promise.race([
+    backup().then(() => true),
+    Bun.sleep(timeoutMs).then(() => false),
+  ]);
+  const end = performance.timeOrigin + performance.now();
+  const walAfter = fileSize(`${store}-wal`);
+  if (finished) await Bun.sleep(AFTER_MS);
+  writer.kill("SIGTERM");
+  await writer.exited;
+  const stats = JSON.parse(await Bun.file(`${store}.writer-${writer.pid}.json`).text());
+  rmSync(`${store}.writer-${writer.pid}.json`);
+  const rel = (t: number) => t - stats.t0;
+  const before = window(stats, 500, rel(start));
+  const during = window(stats, rel(start), rel(end));
+  const after = window(stats, rel(end), rel(end) + AFTER_MS);
+  return {
+    label,
+    rate,
+    finished,
+    durationMs: end - start,
+    before,
+    during,
+    after,
+    errors: stats.errors,
+    walAfter,
+  };
+}
+
+async function restore(): Promise<string[][]> {
+  await cofferBackup();
+  const backup = join(dir, "restore-source.db");
+  await $`cp ${target} ${backup}`.quiet();
+  const cofferRuns: number[] = [];
+  const cpRuns: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    cofferRuns.push(await timed(() => $`${BINARY} --db ${target} restore ${backup} --yes`.quiet()));
+    rmSync(`${target}.pre-restore`, { force: true });
+    cpRuns.push(
+      await timed(() =>
+        $`cp ${backup} ${target} && sync ${target} && sqlite3 ${target} "PRAGMA integrity_check"`.quiet(),
+      ),
+    );
+  }
+  const base = median(cpRuns);
+  return [
+    [
+      "coffer restore --yes (checks, safety copy, swap)",
+      ms(median(cofferRuns)),
+      ratio(median(cofferRuns), base),
+    ],
+    ["cp + sync + integrity_check", ms(base), "1.00×"],
+  ];
+}
+
+function table(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const r of rows) console.log(line(r));
+  console.log();
+}
+
+try {
+  await ensureTools();
+  const t = performance.now();
+  generate();
+  const size = statSync(store).size;
+  console.log(
+    `store: ${(size / 2 ** 20).toFixed(0)} MiB, generated in ${ms(performance.now() - t)}`,
+  );
+  const cpu = cpus()[0]?.model ?? "?";
+  const sqliteVersion = (await $`sqlite3 --version`.text()).split(" ")[0];
+  console.log(
+    `machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; bun ${Bun.version}; ` +
+      `sqlite3 shell ${sqliteVersion}; warm page cache\n`,
+  );
+  console.log("Idle store (median of 3)");
+  table(["method", "time", "vs sqlite3 .backup"], await idle());
+
+  const scenarios = [
+    await underWriter(100, "coffer backup", cofferBackup),
+    await underWriter(0, "coffer backup", cofferBackup),
+    await underWriter(0, "VACUUM INTO + fsync", async () => vacuumInto()),
+    await underWriter(100, "sqlite3 .backup", sqliteBackup, 20_000),
+  ];
+  console.log(
+    `Under a writer (writer commit latency; "before" = the ${BASELINE_MS / 1000} s before the backup, its own baseline)`,
+  );
+  table(
+    [
+      "backup",
+      "writer",
+      "duration",
+      "p99 before",
+      "p99 during",
+      "max during",
+      "p99 after 10 s",
+      "max after 10 s",
+      "max before",
+      "WAL after",
+      "errors",
+    ],
+    scenarios.map((s) => [
+      s.label,
+      s.rate === 0 ? "full speed" : `${s.rate}/s`,
+      s.finished ? ms(s.durationMs) : `not done in ${ms(s.durationMs)}`,
+      s.before.p99.toFixed(2),
+      s.during.p99.toFixed(2),
+      s.during.max.toFixed(1),
+      s.after.p99.toFixed(2),
+      s.after.max.toFixed(1),
+      s.before.max.toFixed(1),
+      `${(s.walAfter / 2 ** 20).toFixed(1)} MiB`,
+      String(s.errors),
+    ]),
+  );
+  console.log("Restore (median of 3)");
+  table(["method", "time", "vs cp + integrity_check"], await restore());
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
