@@ -14,6 +14,9 @@ import { passiveCheckpoint, releaseSnapshot } from "./snapshot.ts";
 /** The window, in ms, in which writers wait while this thread takes the checkpoint lock. */
 const HANDOFF_MS = 2;
 
+/** How long the WAL truncation may wait for readers to move on, in ms. */
+const TRUNCATE_WAIT_MS = 20;
+
 // A string, not a module: a blob worker needs no extra entry point in the
 // compiled binary. It only opens, begins IMMEDIATE, rolls back, closes.
 const GATE_WORKER = `
@@ -30,6 +33,17 @@ self.onmessage = ({ data }) => {
     } else if (data.op === "release") {
       Bun.sleepSync(data.afterMs);
       db.run("ROLLBACK");
+    } else if (data.op === "truncate") {
+      // Take the write lock as any writer would, then check out of it straight
+      // into the checkpoint: writers waiting for the lock are asleep in their
+      // busy handlers for at least a millisecond, so the checkpoint gets it.
+      db.run("BEGIN IMMEDIATE");
+      db.run("ROLLBACK");
+      db.run("PRAGMA busy_timeout = " + data.waitMs);
+      const r = db.query("PRAGMA wal_checkpoint(TRUNCATE)").get();
+      db.run("PRAGMA busy_timeout = " + data.busyTimeoutMs);
+      postMessage({ ok: r.busy === 0 });
+      return;
     } else if (data.op === "close") {
       db?.close(false);
     }
@@ -40,33 +54,14 @@ self.onmessage = ({ data }) => {
   }
 };`;
 
-/** How long the WAL truncation may wait for the write lock and for readers, in ms. */
-const TRUNCATE_WAIT_MS = 20;
-
-/**
- * The WAL file keeps the size it grew to during the copy (writers reuse it from
- * the start but never shrink it). Almost every frame is written back by now,
- * so a TRUNCATE holds writers back only briefly; when they are too busy to
- * let it in within the wait, the file is left for the next checkpoint.
- */
-function truncateWal(db: Database): void {
-  const { timeout } = db.query("PRAGMA busy_timeout").get() as { timeout: number };
-  db.run(`PRAGMA busy_timeout = ${TRUNCATE_WAIT_MS}`);
-  try {
-    db.query("PRAGMA wal_checkpoint(TRUNCATE)").get();
-  } catch {
-    // Busy: leave it; nothing is lost.
-  } finally {
-    db.run(`PRAGMA busy_timeout = ${timeout}`);
-  }
-}
-
 export class CheckpointHandoff {
   private readonly worker: Worker;
   private readonly url: string;
   private pending = Promise.resolve(true);
+  private readonly busyTimeoutMs: number;
 
   constructor(path: string, busyTimeoutMs: number) {
+    this.busyTimeoutMs = busyTimeoutMs;
     this.url = URL.createObjectURL(new Blob([GATE_WORKER], { type: "application/javascript" }));
     this.worker = new Worker(this.url);
     this.pending = this.call({ op: "open", path, busyTimeoutMs });
@@ -92,7 +87,16 @@ export class CheckpointHandoff {
     } finally {
       await released;
     }
-    truncateWal(reader);
+    if (!held) return;
+    // The WAL file keeps the size it grew to (writers reuse it, never shrink
+    // it). Catch up on what was written meanwhile, then truncate it: only the
+    // last few frames are written back while writers wait.
+    passiveCheckpoint(reader, 200);
+    await this.call({
+      op: "truncate",
+      waitMs: TRUNCATE_WAIT_MS,
+      busyTimeoutMs: this.busyTimeoutMs,
+    });
   }
 
   async close(): Promise<void> {
