@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { backupStore } from "../../../src/backup/backup.ts";
 import { restoreStore } from "../../../src/backup/restore.ts";
 import { BusyError } from "../../../src/errors.ts";
+import { latestVersion, migrations } from "../../../src/store/migrations.ts";
 import { openStore } from "../../../src/store/store.ts";
 import { badBackups } from "../../helpers/bad-backups.ts";
 import { startFixture } from "../../helpers/spawn.ts";
@@ -128,4 +129,20 @@ describe("restoreStore", () => {
     expect(dump(join(dir, "other.db"))).toEqual(dump(store));
     expect(backup).toBeDefined();
   });
+});
+
+describe("restoreStore of an older schema", () => {
+  it.skipIf(latestVersion < 2)(
+    "should migrate a backup made by an older coffer after placing it",
+    async () => {
+      const dir = tempDir();
+      const old = join(dir, "old.db");
+      openStore({ path: old, migrations: migrations.slice(0, 1) }).close();
+      const backup = (await backupStore({ source: old, target: join(dir, "old-backup.db") })).path;
+      const store = makeStore(dir);
+      const result = await restoreStore({ source: backup, store });
+      expect(result.restoredVersion).toBe(1);
+      expect(result.schemaVersion).toBe(latestVersion);
+    },
+  );
 });
