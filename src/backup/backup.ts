@@ -4,17 +4,17 @@
 
 import { Database } from "bun:sqlite";
 import { closeSync, fsyncSync, openSync, readSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { IntegrityError, NotFoundError } from "../errors.ts";
-import { ensureParentDir, fsError } from "../store/files.ts";
+import { IntegrityError } from "../errors.ts";
+import { fsError } from "../store/files.ts";
 import { fromSqliteError } from "../store/sqlite-errors.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS } from "../store/tx.ts";
 import { copyPrefix, throwIfAborted } from "./copy.ts";
 import { CheckpointHandoff } from "./handoff.ts";
-import { existsError, placeFile } from "./place.ts";
+import { placeFile } from "./place.ts";
 import { pinMainFileSnapshot, releaseSnapshot } from "./snapshot.ts";
 import { checkSourceFile, inspectSource, openSourceConnection } from "./source.ts";
 import { setRollbackJournal } from "./sqlite-header.ts";
+import { defaultBackupPath, resolveTarget } from "./target.ts";
 import {
   createPrivate,
   processAlive,
@@ -58,20 +58,18 @@ export interface BackupResult {
   method: BackupMethod;
 }
 
-/** `backups/coffer-20260102T030405Z.db` beside the store. */
-export function defaultBackupPath(storePath: string, now: number): string {
-  const stamp = new Date(now)
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
-  return join(dirname(storePath), "backups", `coffer-${stamp}.db`);
-}
+export { defaultBackupPath };
 
 export async function backupStore(options: BackupOptions): Promise<BackupResult> {
   const started = performance.now();
   const { source } = options;
   checkSourceFile(source);
-  const target = resolveTarget(options);
+  const target = resolveTarget(
+    options.source,
+    options.target,
+    options.force ?? false,
+    (options.now ?? Date.now)(),
+  );
   const temp = tempPathFor(target, process.pid);
   sweepStaleTemps(target, processAlive);
   // The store's fd is opened before SQLite's and closed after them: closing
@@ -144,13 +142,13 @@ async function copySnapshot(
     const before = headerStamp(sourceFd);
     const total = pages * info.pageSize;
     report(options, "copy", 0, total);
-    await copyPrefix(
-      sourceFd,
-      tempFd,
-      total,
-      (done) => report(options, "copy", done, total),
-      options.signal,
-    );
+    const walAtStart = fileSize(`${options.source}-wal`);
+    await copyPrefix(sourceFd, tempFd, total, {
+      onProgress: (done) => report(options, "copy", done, total),
+      signal: options.signal,
+      // A growing WAL means writers are active: spare them one big flush at the end.
+      flushWhile: () => fileSize(`${options.source}-wal`) !== walAtStart,
+    });
     // A tripwire: nothing may have written the main file while it was copied.
     if (!headerStamp(sourceFd).equals(before)) {
       throw new IntegrityError(
@@ -201,44 +199,6 @@ function quickCheck(path: string): void {
   }
 }
 
-function resolveTarget(options: BackupOptions): string {
-  let target = options.target;
-  if (target === undefined) {
-    target = defaultBackupPath(options.source, (options.now ?? Date.now)());
-    try {
-      ensureParentDir(target);
-    } catch (err) {
-      throw fsError("create", dirname(target), err);
-    }
-  }
-  let st: ReturnType<typeof statSync> | undefined;
-  try {
-    st = statSync(target);
-  } catch {
-    st = undefined;
-  }
-  if (st?.isDirectory()) {
-    return resolveTarget({ ...options, target: join(target, defaultName(options)) });
-  }
-  if (st && !options.force) throw existsError(target);
-  checkDirectory(dirname(target));
-  return target;
-}
-
-function defaultName(options: BackupOptions): string {
-  const full = defaultBackupPath(options.source, (options.now ?? Date.now)());
-  return full.slice(dirname(full).length + 1);
-}
-
-function checkDirectory(dir: string): void {
-  try {
-    if (statSync(dir).isDirectory()) return;
-  } catch {
-    // reported below
-  }
-  throw new NotFoundError(`directory ${dir} does not exist`, { hint: "create it first" });
-}
-
 function createTemp(path: string): number {
   try {
     return createPrivate(path);
@@ -261,4 +221,12 @@ function report(options: BackupOptions, phase: BackupPhase, done: number, total:
 
 function busyTimeout(options: BackupOptions): number {
   return options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }

@@ -10,13 +10,20 @@ const SYNC_EVERY_BYTES = 16 << 20;
 export type CopyProgress = (bytesDone: number, bytesTotal: number) => void;
 
 /** Copies bytes [0, length) of `from` to the same offsets of `to`. */
+export interface CopyOptions {
+  onProgress?: CopyProgress | undefined;
+  signal?: AbortSignal | undefined;
+  /** Asked every 16 MiB: flush what was written so far (see below)? */
+  flushWhile?: (() => boolean) | undefined;
+}
+
 export async function copyPrefix(
   from: number,
   to: number,
   length: number,
-  onProgress?: CopyProgress,
-  signal?: AbortSignal,
+  options: CopyOptions = {},
 ): Promise<void> {
+  const { onProgress, signal, flushWhile } = options;
   const buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(length, 1)));
   let done = 0;
   let flushing: Promise<void> | undefined;
@@ -27,10 +34,11 @@ export async function copyPrefix(
       written += writeSync(to, buf, written, n - written, done + written);
     }
     done += n;
-    // Flushing as we go keeps dirty pages few: one large flush at the end
-    // stalled a full-speed writer ~260 ms on a 550 MiB store; every 16 MiB, <50 ms.
-    // One flush runs in the background while the next 16 MiB are copied.
-    if (done % SYNC_EVERY_BYTES === 0) {
+    // While other processes write, flushing as we go keeps dirty pages few: one
+    // large flush at the end stalled a full-speed writer ~260 ms on a 550 MiB
+    // store; every 16 MiB, <50 ms. Idle, it only slows the copy (~2x), so the
+    // caller says when. One flush runs in the background during the next chunks.
+    if (done % SYNC_EVERY_BYTES === 0 && flushWhile?.()) {
       await flushing;
       flushing = flush(to);
     }

@@ -20,6 +20,7 @@ import { type BackupReport, type InspectOptions, inspectBackup, reportError } fr
 import { placeFile } from "./place.ts";
 import { setRollbackJournal } from "./sqlite-header.ts";
 import { lockStore, probeStoreFree, type StoreLock } from "./store-lock.ts";
+import { sameFile, statOrUndefined } from "./target.ts";
 import {
   createPrivate,
   processAlive,
@@ -61,6 +62,11 @@ export interface RestoreResult {
 export async function restoreStore(options: RestoreOptions): Promise<RestoreResult> {
   const started = performance.now();
   const store = resolveStore(options.store);
+  if (sameFile(statOrUndefined(options.source), statOrUndefined(store))) {
+    throw new UsageError(`${options.source} is the store itself`, {
+      hint: "restore from a backup file",
+    });
+  }
   ensureDir(store);
   sweepStaleTemps(store, processAlive);
   const temp = tempPathFor(store, process.pid);
@@ -106,13 +112,11 @@ async function stageCopy(options: RestoreOptions, temp: string): Promise<BackupR
   try {
     to = createPrivate(temp);
     const size = fstatSync(from).size;
-    await copyPrefix(
-      from,
-      to,
-      size,
-      (done) => options.onProgress?.({ phase: "copy", bytesDone: done, bytesTotal: size }),
-      options.signal,
-    );
+    await copyPrefix(from, to, size, {
+      onProgress: (done) =>
+        options.onProgress?.({ phase: "copy", bytesDone: done, bytesTotal: size }),
+      signal: options.signal,
+    });
     setRollbackJournal(to);
     fsyncSync(to);
   } catch (err) {

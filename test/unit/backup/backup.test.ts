@@ -156,3 +156,15 @@ describe("backupStore fallback", () => {
     }
   });
 });
+
+describe("backupStore refusals", () => {
+  it("should refuse to write over the store itself, even with force", async () => {
+    const dir = tempDir();
+    const store = makeStore(dir);
+    const before = bytesOf(store);
+    expect(backupStore({ source: store, target: store, force: true })).rejects.toBeInstanceOf(
+      UsageError,
+    );
+    expect(bytesOf(store).equals(before)).toBe(true);
+  });
+});

@@ -146,3 +146,13 @@ describe("restoreStore of an older schema", () => {
     },
   );
 });
+
+describe("restoreStore refusals", () => {
+  it("should refuse to restore the store onto itself", async () => {
+    const dir = tempDir();
+    const store = makeStore(dir);
+    const error = await restoreStore({ source: store, store }).catch((e) => e);
+    expect(error.code).toBe(2);
+    expect(readdirSync(dir)).toEqual(["coffer.db"]);
+  });
+});
