@@ -142,12 +142,12 @@ async function copySnapshot(
     const before = headerStamp(sourceFd);
     const total = pages * info.pageSize;
     report(options, "copy", 0, total);
-    const walAtStart = fileSize(`${options.source}-wal`);
+    const versionAtStart = dataVersion(gate);
     await copyPrefix(sourceFd, tempFd, total, {
       onProgress: (done) => report(options, "copy", done, total),
       signal: options.signal,
-      // A growing WAL means writers are active: spare them one big flush at the end.
-      flushWhile: () => fileSize(`${options.source}-wal`) !== walAtStart,
+      // Commits since the snapshot mean writers are active: spare them one big flush at the end.
+      flushWhile: () => dataVersion(gate) !== versionAtStart,
     });
     // A tripwire: nothing may have written the main file while it was copied.
     if (!headerStamp(sourceFd).equals(before)) {
@@ -223,10 +223,7 @@ function busyTimeout(options: BackupOptions): number {
   return options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
 }
 
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
+/** Changes whenever another connection commits (https://sqlite.org/pragma.html#pragma_data_version). */
+function dataVersion(db: Database): number {
+  return (db.query("PRAGMA data_version").get() as { data_version: number }).data_version;
 }
