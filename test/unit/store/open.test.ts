@@ -142,3 +142,24 @@ describe("Store.close", () => {
     expect(existsSync(`${path}-wal`)).toBe(false);
   });
 });
+
+describe("one connection per process", () => {
+  it("should share the connection between stores of the same file, so their writes nest", () => {
+    const dir = tempDir();
+    const path = join(dir, "c.db");
+    const a = openStore({ path });
+    const b = openStore({ path: join(dir, ".", "c.db") });
+    expect(b.db).toBe(a.db);
+    a.write(() => {
+      a.sessions.create({ id: "s" });
+      b.messages.append("s", { role: "user", content: "joined the same transaction" });
+    });
+    a.close();
+    expect(b.messages.count("s")).toBe(1); // still open: b holds the connection
+    b.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const c = openStore({ path });
+    expect(c.db).not.toBe(a.db);
+    c.close();
+  });
+});
