@@ -48,5 +48,10 @@ function report(err: unknown, verbose: boolean): number {
 }
 
 if (import.meta.main) {
+  // A reader that went away (`coffer queue list q | head -1`) is not an error:
+  // drop the rest of the output and finish normally, closing the store.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+  });
   process.exitCode = await main(process.argv.slice(2), process.env);
 }

@@ -133,6 +133,29 @@ describe("queue commands", () => {
     expect(existsSync(`${db}-wal`)).toBe(false);
   });
 
+  it("should stop quietly when the reader of its output goes away", () => {
+    const { db } = storeIn();
+    const store = openStore({ path: db });
+    for (let i = 0; i < 3000; i++) store.queue.enqueue("q", { n: i, pad: "x".repeat(100) });
+    store.close();
+    const r = Bun.spawnSync(
+      [
+        "sh",
+        "-c",
+        `"$0" --db "$1" queue list q --limit 3000 | head -1; echo "rc=\${PIPESTATUS:-$?}"`,
+        ensureBinary(),
+        db,
+      ],
+      {
+        env: { PATH: process.env.PATH ?? "" },
+      },
+    );
+    const out = r.stdout.toString();
+    expect(out).toMatch(/^ID\s+STATUS/);
+    expect(r.stderr.toString()).toBe("");
+    expect(existsSync(`${db}-wal`)).toBe(false);
+  });
+
   it("should exit 3 when no job is due", () => {
     const { run } = storeIn();
     expectOneLineError(run(["queue", "pop", "empty"]), 3, /no job due in queue empty/);
