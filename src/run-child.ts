@@ -41,31 +41,59 @@ export function startChild(options: ChildOptions): RunningChild {
   }
   const pumps = masked
     ? [
-        pump(proc.stdout as ReadableStream<Uint8Array>, options.stdout, options),
-        pump(proc.stderr as ReadableStream<Uint8Array>, options.stderr, options),
+        new Pump(proc.stdout as ReadableStream<Uint8Array>, options.stdout, options),
+        new Pump(proc.stderr as ReadableStream<Uint8Array>, options.stderr, options),
       ]
     : [];
   const exited = (async () => {
     const code = await proc.exited;
-    await Promise.all(pumps);
+    // A grandchild may keep the pipes open: drain briefly, then stop listening.
+    await Promise.race([Promise.all(pumps.map((p) => p.done)), Bun.sleep(DRAIN_MS)]);
+    await Promise.all(pumps.map((p) => p.stop()));
     if (proc.signalCode) return 128 + (SIGNALS[proc.signalCode] ?? 0);
     return code;
   })();
   return { kill: (signal) => proc.kill(signal), exited };
 }
 
-async function pump(
-  stream: ReadableStream<Uint8Array>,
-  out: { write(data: Uint8Array): unknown },
-  options: ChildOptions,
-): Promise<void> {
-  const masker = new StreamMasker(options.mask ?? [], options.maskText);
-  for await (const chunk of stream) {
-    const ready = masker.push(chunk);
-    if (ready.length > 0) out.write(ready);
+const DRAIN_MS = 250;
+
+interface ChunkReader {
+  read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }>;
+  cancel(): Promise<void>;
+}
+
+/** Copies one of the child's streams through a masker until it ends or is stopped. */
+class Pump {
+  readonly done: Promise<void>;
+  private readonly reader: ChunkReader;
+  private readonly masker: StreamMasker;
+
+  constructor(
+    stream: ReadableStream<Uint8Array>,
+    private readonly out: { write(data: Uint8Array): unknown },
+    options: ChildOptions,
+  ) {
+    this.reader = stream.getReader() as unknown as ChunkReader;
+    this.masker = new StreamMasker(options.mask ?? [], options.maskText);
+    this.done = this.copy();
   }
-  const rest = masker.end();
-  if (rest.length > 0) out.write(rest);
+
+  private async copy(): Promise<void> {
+    for (;;) {
+      const { done, value } = await this.reader.read();
+      if (done) break;
+      const ready = this.masker.push(value);
+      if (ready.length > 0) this.out.write(ready);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.reader.cancel().catch(() => {});
+    await this.done.catch(() => {});
+    const rest = this.masker.end();
+    if (rest.length > 0) this.out.write(rest);
+  }
 }
 
 export class SpawnError extends Error {
