@@ -41,8 +41,9 @@ describe("coffer run", () => {
   });
 
   it("should mask values in stdout and stderr, also when written in pieces", () => {
+    // The value's two halves in two writes, 0.2 s apart: two chunks for coffer.
     const script =
-      'printf %s "${API_KEY%%0123456789}"; sleep 0.2; printf "%s\\n" 0123456789; echo "err $OTHER" >&2';
+      'printf %s split-canary-; sleep 0.2; printf "%s\\n" 0123456789; echo "err $OTHER" >&2';
     const r = coffer(["run", "--", "sh", "-c", script], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("[redacted]\n");
