@@ -14,21 +14,29 @@ const SECRETS_INLINE = /^\s*secrets\s*=\s*\{.*\}\s*(#.*)?$/;
  * be done safely (the rest must parse to exactly what it was).
  */
 export function withoutSecrets(text: string): string | undefined {
-  const lines = text.split("\n");
   const kept: string[] = [];
   let inSecrets = false;
-  for (const line of lines) {
-    if (SECRETS_HEADER.test(line)) {
-      inSecrets = true;
-      continue;
+  let openString: string | undefined; // inside a multi-line """ or ''' string
+  for (const line of text.split("\n")) {
+    if (openString === undefined) {
+      if (SECRETS_HEADER.test(line)) inSecrets = true;
+      else if (TABLE_HEADER.test(line)) inSecrets = false;
     }
-    if (inSecrets && TABLE_HEADER.test(line)) inSecrets = false;
-    if (inSecrets) continue;
-    if (SECRETS_INLINE.test(line)) continue;
-    kept.push(line);
+    openString = multilineState(line, openString);
+    if (!inSecrets && !SECRETS_INLINE.test(line)) kept.push(line);
   }
   const result = kept.join("\n");
   return sameExceptSecrets(text, result) ? result : undefined;
+}
+
+/** Tracks whether a line leaves a multi-line string open; the re-parse check catches what this misses. */
+function multilineState(line: string, open: string | undefined): string | undefined {
+  let state = open;
+  for (const match of line.matchAll(/"""|'''/g)) {
+    if (state === undefined) state = match[0];
+    else if (state === match[0]) state = undefined;
+  }
+  return state;
 }
 
 function sameExceptSecrets(before: string, after: string): boolean {
