@@ -11,7 +11,7 @@ import { cheapConfig, vaultEnv } from "../helpers/vault.ts";
 const TRICKY: Record<string, string> = {
   SINGLE: "it's 'quoted'",
   DOUBLE: 'say "hi"',
-  DOLLAR: "$HOME and ${PATH} and $(whoami) and `id`",
+  DOLLAR: "$HOME and $\u007bPATH} and $(whoami) and `id`",
   BACKSLASH: "C:\\path\\to\\n not a newline \\",
   MULTILINE: "line one\nline two\n\nline four",
   UNICODE: "h\u00e9llo w\u00f6rld \u2713 \u{1f511}",
