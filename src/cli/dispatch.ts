@@ -12,7 +12,8 @@ async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promi
   return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
 }
 
-export async function dispatch(root: AnyCommand, argv: readonly string[]): Promise<void> {
+/** Runs the command argv names; returns what its run() returned (an ExitStatus, say). */
+export async function dispatch(root: AnyCommand, argv: readonly string[]): Promise<unknown> {
   let cmd = root;
   let parentPath: string | undefined;
   let path = "coffer";
@@ -43,7 +44,7 @@ export async function dispatch(root: AnyCommand, argv: readonly string[]): Promi
   if (flags.includes("--help") || flags.includes("-h")) return showHelp(cmd, parentPath);
   checkFlags(flags, cmd.args ? await resolve(cmd.args) : {}, path);
   try {
-    await runCommand(cmd, { rawArgs: args });
+    return (await runCommand(cmd, { rawArgs: args })).result;
   } catch (err) {
     if (err instanceof Error && err.name === "CLIError") {
       throw new UsageError(`${path}: ${stripAnsi(err.message).replace(/\.$/, "").toLowerCase()}`, {
@@ -72,7 +73,9 @@ function checkFlags(tokens: readonly string[], argsDef: ArgsDef, path: string): 
     const names = token.startsWith("--") ? [name] : [...name];
     for (const n of names) {
       if (!known.has(n)) {
-        throw new UsageError(`unknown flag ${token} for ${path}`, { hint: `see ${path} --help` });
+        // Only the flag's name: `--value=…` may carry a secret.
+        const flag = token.split("=")[0];
+        throw new UsageError(`unknown flag ${flag} for ${path}`, { hint: `see ${path} --help` });
       }
     }
   }
