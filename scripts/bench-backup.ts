@@ -1,6 +1,6 @@
 // Backup and restore speed on a ~500 MiB store, and what a concurrent writer
 // pays: `bun scripts/bench-backup.ts [MiB]`. Prints tables with the baseline
-// beside each figure (medians of 3 for times; one run per writer scenario).
+// beside each figure (medians of 5 idle, 3 for restore; one run per writer scenario).
 // Needs the compiled binary (bun run build) and the sqlite3 shell (installed
 // from Debian's packages if missing). Everything lives in a temp dir, removed at the end.
 
@@ -13,7 +13,7 @@ import { openStore } from "../src/store/store.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const BINARY = join(ROOT, "dist", "coffer");
-const WRITER = join(ROOT, "test", "fixtures", "writer.ts");
+const WRITER = join(ROOT, "test", "fixtures", "backup-writer.ts");
 const MIB = Number(process.argv[2] ?? 500);
 const AFTER_MS = 10_000;
 const BASELINE_MS = 3_000;
@@ -91,7 +91,7 @@ async function idle(): Promise<string[][]> {
     cp: [] as number[],
     vacuum: [] as number[],
   };
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     runs.coffer.push(await timed(cofferBackup));
     runs.sqlite.push(await timed(sqliteBackup));
     runs.cp.push(await timed(cpSync));
@@ -228,7 +228,7 @@ try {
     `machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; bun ${Bun.version}; ` +
       `sqlite3 shell ${sqliteVersion}; warm page cache\n`,
   );
-  console.log("Idle store (median of 3)");
+  console.log("Idle store (median of 5)");
   table(["method", "time", "vs sqlite3 .backup"], await idle());
 
   const scenarios = [

@@ -22,7 +22,13 @@ export function ensureParentDir(file: string): void {
     dir = parent;
   }
   for (const created of missing.reverse()) {
-    mkdirSync(created, { mode: DIR_MODE });
+    try {
+      mkdirSync(created, { mode: DIR_MODE });
+    } catch (err) {
+      // A sibling process creating the same store got there first: its directory, its mode.
+      if ((err as NodeJS.ErrnoException).code === "EEXIST" && isDirectory(created)) continue;
+      throw err;
+    }
     chmodSync(created, DIR_MODE); // mkdir honours the umask; chmod does not
   }
 }
@@ -35,6 +41,14 @@ export function ensurePrivateFile(file: string): void {
     if ((st.mode & 0o777) !== FILE_MODE && st.size === 0) chmodSync(file, FILE_MODE);
   } finally {
     closeSync(fd);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

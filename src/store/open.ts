@@ -8,7 +8,7 @@ import { ensureParentDir, ensurePrivateFile, fsError } from "./files.ts";
 import { APPLICATION_ID, migrate } from "./migrate.ts";
 import type { Migration } from "./migrations.ts";
 import { fromSqliteError } from "./sqlite-errors.ts";
-import { DEFAULT_BUSY_TIMEOUT_MS, type SynchronousLevel } from "./tx.ts";
+import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy, type SynchronousLevel } from "./tx.ts";
 
 export interface OpenOptions {
   path: string;
@@ -38,7 +38,7 @@ export function openDatabase(options: OpenOptions): Database {
     // busy_timeout first: switching to WAL needs a lock another process may hold.
     db.run(`PRAGMA busy_timeout = ${Math.trunc(busy)}`);
     checkOwnership(db, path); // before any PRAGMA that would write to someone else's file
-    configure(db, options);
+    configure(db, options, busy);
     migrate(db, {
       migrations: options.migrations,
       busyTimeoutMs: options.busyTimeoutMs,
@@ -74,9 +74,15 @@ function prepareFile(path: string, create: boolean): void {
   }
 }
 
-function configure(db: Database, options: OpenOptions): void {
-  const mode = (db.query("PRAGMA journal_mode = WAL").get() as { journal_mode: string })
-    .journal_mode;
+function configure(db: Database, options: OpenOptions, busyTimeoutMs: number): void {
+  // Two processes turning a new file to WAL at once both hold a read lock and
+  // want the exclusive one: SQLite refuses one at once (busy, no waiting) to
+  // avoid a deadlock, so that one tries again.
+  const mode = retryWhileBusy(
+    () => (db.query("PRAGMA journal_mode = WAL").get() as { journal_mode: string }).journal_mode,
+    busyTimeoutMs,
+    "switch the store to WAL",
+  );
   if (mode.toLowerCase() !== "wal") {
     throw new IoError(`could not put the store in WAL mode (SQLite answered '${mode}')`, {
       hint: "WAL needs shared memory: network file systems are not supported",
@@ -94,11 +100,15 @@ function configure(db: Database, options: OpenOptions): void {
 
 /** A file with tables but without coffer's application_id belongs to someone else. */
 function checkOwnership(db: Database, path: string): void {
-  const { application_id: id } = db.query("PRAGMA application_id").get() as {
-    application_id: number;
-  };
+  // One statement, so one snapshot: read apart, a sibling process creating the
+  // store could commit in between (id still 0, tables already there).
+  const { id, n } = db
+    .query(
+      `SELECT (SELECT application_id FROM pragma_application_id) AS id,
+              (SELECT count(*) FROM sqlite_schema) AS n`,
+    )
+    .get() as { id: number; n: number };
   if (id === APPLICATION_ID) return;
-  const { n } = db.query("SELECT count(*) AS n FROM sqlite_schema").get() as { n: number };
   if (id === 0 && n === 0) return; // a new, empty file: migrate() claims it
   throw new IntegrityError(`${path} is a SQLite database, but not a coffer store`, {
     hint: "check --db, COFFER_DB and storage.database_path",

@@ -58,16 +58,21 @@ function runChecked<T>(fn: () => T): T {
 }
 
 function begin(db: Database, timeoutMs: number): void {
+  retryWhileBusy(() => db.run("BEGIN IMMEDIATE"), timeoutMs, "begin write transaction");
+}
+
+/**
+ * Runs `fn` again while SQLite answers busy without having waited itself
+ * (a lock upgrade that would deadlock, BEGIN IMMEDIATE under some races),
+ * with a short jittered back-off, until `timeoutMs` is spent.
+ */
+export function retryWhileBusy<T>(fn: () => T, timeoutMs: number, context: string): T {
   const deadline = performance.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      db.run("BEGIN IMMEDIATE");
-      return;
+      return fn();
     } catch (err) {
-      if (!isBusy(err) || performance.now() >= deadline) {
-        throw fromSqliteError(err, "begin write transaction");
-      }
-      // SQLite's own busy handler already waited; back off briefly with jitter.
+      if (!isBusy(err) || performance.now() >= deadline) throw fromSqliteError(err, context);
       Bun.sleepSync(Math.min(50, 1 + attempt * 2) * (0.5 + Math.random()));
     }
   }

@@ -63,7 +63,7 @@ describe("backup while other processes write", () => {
       const dir = tempDir();
       const store = bulkStore(dir, 24);
       const writers = await Promise.all(
-        [0, 1].map(() => startFixture("writer.ts", [store, String(rate)])),
+        [0, 1].map(() => startFixture("backup-writer.ts", [store, String(rate)])),
       );
       try {
         await Bun.sleep(200);
