@@ -4,6 +4,7 @@
 import { describe, expect, it } from "bun:test";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { latestVersion } from "../../src/store/migrations.ts";
 import { badBackups } from "../helpers/bad-backups.ts";
 import { coffer } from "../helpers/binary.ts";
 import { startFixture } from "../helpers/spawn.ts";
@@ -35,7 +36,7 @@ describe("coffer backup", () => {
     const r = coffer([...db, "backup", join(dir, "b.db"), "--json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ path: join(dir, "b.db"), schemaVersion: 1 });
+    expect(out).toMatchObject({ path: join(dir, "b.db"), schemaVersion: latestVersion });
     expect(out.bytes).toBeGreaterThan(0);
     expect(typeof out.durationMs).toBe("number");
   });

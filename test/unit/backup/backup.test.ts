@@ -4,6 +4,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { backupStore, defaultBackupPath } from "../../../src/backup/backup.ts";
 import { IoError, NotFoundError, UsageError } from "../../../src/errors.ts";
+import { latestVersion } from "../../../src/store/migrations.ts";
 import { openStore } from "../../../src/store/store.ts";
 import { bytesOf, contains, dump, makeStore } from "../../helpers/stores.ts";
 import { tempDir } from "../../helpers/tmp.ts";
@@ -26,7 +27,7 @@ describe("backupStore", () => {
     expect(statSync(result.path).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, "backups")).mode & 0o777).toBe(0o700);
     expect(result.bytes).toBe(statSync(result.path).size);
-    expect(result.schemaVersion).toBe(1);
+    expect(result.schemaVersion).toBe(latestVersion);
     expect(result.method).toBe("file-copy");
     expect(dump(result.path)).toEqual(dump(store));
     const db = new Database(result.path, { readonly: true });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { backupStore } from "../../../src/backup/backup.ts";
 import { inspectBackup, reportError } from "../../../src/backup/inspect.ts";
 import { NotFoundError } from "../../../src/errors.ts";
+import { latestVersion } from "../../../src/store/migrations.ts";
 import { badBackups } from "../../helpers/bad-backups.ts";
 import { bytesOf, makeStore } from "../../helpers/stores.ts";
 import { tempDir } from "../../helpers/tmp.ts";
@@ -15,7 +16,7 @@ describe("inspectBackup", () => {
   it("should pass every check on a fresh backup", async () => {
     const report = await inspectBackup(good);
     expect(report.ok).toBe(true);
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(latestVersion);
     expect(report.checks.map((c) => c.name)).toEqual([
       "sqlite header",
       "size",

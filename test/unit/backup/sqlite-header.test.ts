@@ -4,6 +4,7 @@ import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { parseHeader, readHeader, setRollbackJournal } from "../../../src/backup/sqlite-header.ts";
 import { APPLICATION_ID } from "../../../src/store/migrate.ts";
+import { latestVersion } from "../../../src/store/migrations.ts";
 import { makeStore } from "../../helpers/stores.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 
@@ -14,7 +15,7 @@ describe("sqlite header", () => {
     expect(header?.pageSize).toBe(4096);
     expect(header?.writeVersion).toBe(2);
     expect(header?.applicationId).toBe(APPLICATION_ID);
-    expect(header?.schemaVersion).toBe(1);
+    expect(header?.schemaVersion).toBe(latestVersion);
     expect(size % 4096).toBe(0);
   });
 
