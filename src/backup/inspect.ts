@@ -5,7 +5,7 @@
 
 import { constants, Database } from "bun:sqlite";
 import { statSync } from "node:fs";
-import { IntegrityError, IoError, NotFoundError } from "../errors.ts";
+import { CofferError, IntegrityError, IoError, NotFoundError } from "../errors.ts";
 import { fsError } from "../store/files.ts";
 import { APPLICATION_ID, checksum } from "../store/migrate.ts";
 import { migrations as bundled, type Migration } from "../store/migrations.ts";
@@ -117,13 +117,16 @@ async function runSqlChecks(
     ["migrations", () => migrationsCheck(db, version, migrations)],
     ["integrity_check", () => integrityCheck(db)],
     ["foreign_key_check", () => foreignKeyCheck(db)],
-    ["vault", () => [true, checkVault(db).detail]],
+    ["vault", () => [true, checkVault(db)]],
   ];
   if (options.extra) {
     const extra = options.extra;
     steps.push([
       "vault unlock",
-      async () => ((await extra(db)).ok ? [true, "unlocked"] : [false, "did not unlock"]),
+      async () => {
+        const c = await extra(db);
+        return [c.ok, c.detail];
+      },
     ]);
   }
   for (const [name, run] of steps) {
@@ -131,7 +134,7 @@ async function runSqlChecks(
     try {
       outcome = await run();
     } catch (err) {
-      outcome = [false, sqliteDetail(err)];
+      outcome = [false, err instanceof CofferError ? err.message : sqliteDetail(err)];
     }
     if (!add(name, ...outcome)) return;
   }

@@ -6,6 +6,7 @@ import type { BackupReport } from "../backup/inspect.ts";
 import { restoreStore } from "../backup/restore.ts";
 import { storePath } from "../cli/context.ts";
 import { getStreams, printJson } from "../cli/output.ts";
+import { confirm } from "../cli/prompt.ts";
 import { UsageError } from "../errors.ts";
 import { formatBytes, progressLine, withSignals } from "./_backup-ui.ts";
 import { wantsJson } from "./_shared.ts";
@@ -47,26 +48,12 @@ export default defineCommand({
 });
 
 async function ask(report: BackupReport, store: string): Promise<boolean> {
-  const { stdin, stderr, stdout } = process;
-  if (!stdin.isTTY || !stderr.isTTY) {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
     throw new UsageError(
       "restore replaces the store: pass --yes to confirm (no terminal to ask on)",
     );
   }
-  const question = `Replace ${store} with ${report.path} (schema ${report.schemaVersion}, ${formatBytes(report.bytes)})? A safety copy of the current store is kept.`;
-  if (stdout.isTTY) {
-    const { consola } = await import("consola");
-    return (
-      (await consola.prompt(question, { type: "confirm", initial: false, cancel: "default" })) ===
-      true
-    );
-  }
-  // stdout is redirected: ask on stderr only, never into the caller's data.
-  const { createInterface } = await import("node:readline/promises");
-  const rl = createInterface({ input: stdin, output: stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
+  return await confirm(
+    `replace ${store} with ${report.path} (schema ${report.schemaVersion}, ${formatBytes(report.bytes)})? a safety copy of the current store is kept`,
+  );
 }

@@ -37,6 +37,6 @@ export function bytesOf(path: string): Buffer {
   return readFileSync(path);
 }
 
-export function contains(haystack: Uint8Array, needle: string): boolean {
-  return Buffer.from(haystack).includes(Buffer.from(needle));
+export function contains(haystack: Uint8Array, needle: string | Uint8Array): boolean {
+  return Buffer.from(haystack).includes(typeof needle === "string" ? Buffer.from(needle) : needle);
 }
