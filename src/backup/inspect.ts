@@ -5,13 +5,12 @@
 
 import { constants, Database } from "bun:sqlite";
 import { statSync } from "node:fs";
-import { CofferError, IntegrityError, IoError, NotFoundError } from "../errors.ts";
+import { IntegrityError, IoError, NotFoundError } from "../errors.ts";
 import { fsError } from "../store/files.ts";
-import { APPLICATION_ID, checksum } from "../store/migrate.ts";
+import { APPLICATION_ID } from "../store/migrate.ts";
 import { migrations as bundled, type Migration } from "../store/migrations.ts";
-import { expectedSchema, readSchema, schemaDifferences } from "./expected-schema.ts";
+import { runSqlChecks, sqliteDetail } from "./sql-checks.ts";
 import { readHeader, type SqliteHeader } from "./sqlite-header.ts";
-import { checkVault } from "./vault-check.ts";
 
 export interface Check {
   name: string;
@@ -90,7 +89,7 @@ export async function inspectBackup(
     return report;
   }
   try {
-    await runSqlChecks(db, h.schemaVersion, migrations, add, options);
+    await runSqlChecks(db, h.schemaVersion, migrations, add, options.extra);
   } catch (err) {
     add("read", false, sqliteDetail(err));
   } finally {
@@ -98,92 +97,6 @@ export async function inspectBackup(
   }
   report.ok = report.checks.every((c) => c.ok);
   return report;
-}
-
-type Add = (name: string, ok: boolean, detail: string) => boolean;
-
-/** A check's outcome: passed, and what to say about it. */
-type Outcome = [ok: boolean, detail: string];
-
-async function runSqlChecks(
-  db: Database,
-  version: number,
-  migrations: readonly Migration[],
-  add: Add,
-  options: InspectOptions,
-): Promise<void> {
-  const steps: [string, () => Outcome | Promise<Outcome>][] = [
-    ["schema", () => schemaCheck(db, version, migrations)],
-    ["migrations", () => migrationsCheck(db, version, migrations)],
-    ["integrity_check", () => integrityCheck(db)],
-    ["foreign_key_check", () => foreignKeyCheck(db)],
-    ["vault", () => [true, checkVault(db)]],
-  ];
-  if (options.extra) {
-    const extra = options.extra;
-    steps.push([
-      "vault unlock",
-      async () => {
-        const c = await extra(db);
-        return [c.ok, c.detail];
-      },
-    ]);
-  }
-  for (const [name, run] of steps) {
-    let outcome: Outcome;
-    try {
-      outcome = await run();
-    } catch (err) {
-      outcome = [false, err instanceof CofferError ? err.message : sqliteDetail(err)];
-    }
-    if (!add(name, ...outcome)) return;
-  }
-}
-
-function schemaCheck(db: Database, version: number, migrations: readonly Migration[]): Outcome {
-  const problems = schemaDifferences(readSchema(db), expectedSchema(version, migrations));
-  if (problems.length > 0) return [false, problems.slice(0, 3).join("; ")];
-  return [true, `matches coffer's migrations 1..${version}`];
-}
-
-function migrationsCheck(db: Database, version: number, migrations: readonly Migration[]): Outcome {
-  const bad = migrationMismatches(db, version, migrations);
-  return bad.length > 0 ? [false, bad.join("; ")] : [true, `${version} applied, checksums match`];
-}
-
-function integrityCheck(db: Database): Outcome {
-  const rows = db.query("PRAGMA integrity_check(5)").all() as { integrity_check: string }[];
-  const lines = rows.map((r) => r.integrity_check);
-  return [lines.join() === "ok", lines.join("; ")];
-}
-
-function foreignKeyCheck(db: Database): Outcome {
-  const n = db.query("PRAGMA foreign_key_check").all().length;
-  return n > 0 ? [false, `${n} rows violate a foreign key`] : [true, "ok"];
-}
-
-function migrationMismatches(
-  db: Database,
-  version: number,
-  migrations: readonly Migration[],
-): string[] {
-  const rows = db
-    .query("SELECT version, checksum FROM coffer_migrations ORDER BY version")
-    .all() as {
-    version: number;
-    checksum: string;
-  }[];
-  const bad: string[] = [];
-  if (rows.length !== version || rows.some((r, i) => r.version !== i + 1)) {
-    bad.push(
-      `expected migrations 1..${version}, found ${rows.map((r) => r.version).join(",") || "none"}`,
-    );
-  }
-  for (const r of rows) {
-    const m = migrations[r.version - 1];
-    if (m && checksum(m.sql) !== r.checksum) bad.push(`migration ${r.version} checksum mismatch`);
-  }
-  return bad;
 }
 
 /** Read-only, immutable (no locks, no -wal/-shm created), schema code untrusted. */
@@ -230,11 +143,6 @@ function versionDetail(version: number, latest: number): string {
     return `${version} is newer than this coffer supports (${latest}); upgrade coffer`;
   if (version < 1) return "0: no coffer schema";
   return version < latest ? `${version} (migrated to ${latest} after a restore)` : `${version}`;
-}
-
-function sqliteDetail(err: unknown): string {
-  const code = (err as { code?: string })?.code;
-  return code ? `SQLite says ${code}` : String(err);
 }
 
 function fileSize(path: string): number {

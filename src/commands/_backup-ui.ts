@@ -1,7 +1,8 @@
 // Terminal helpers shared by backup and restore: sizes, a progress line on
 // stderr when it is a terminal, and signals turned into an abort.
 
-import { getStreams } from "../cli/output.ts";
+import { Interrupted } from "../cli/exit-status.ts";
+import { getStreams, say } from "../cli/output.ts";
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
@@ -32,7 +33,7 @@ export function progressLine(label: string, minBytes = 64_000_000) {
   };
 }
 
-/** An AbortSignal fired by SIGINT, SIGTERM or SIGHUP while `fn` runs, so temp files are removed. */
+/** An AbortSignal fired by SIGINT, SIGTERM or SIGHUP while `fn` runs, so temp files are removed; then exit 130. */
 export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const abort = () => controller.abort();
@@ -40,6 +41,11 @@ export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): P
   for (const s of signals) process.on(s, abort);
   try {
     return await fn(controller.signal);
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+    // The library has removed its temp files by now: say so, and exit 130 like a shell.
+    say.warn("interrupted; nothing was written");
+    throw new Interrupted();
   } finally {
     for (const s of signals) process.off(s, abort);
   }

@@ -114,7 +114,7 @@ describe("backup killed mid-way", () => {
     ensureBinary();
     const target = join(dir, "term.db");
     const code = await killMidway(target, "SIGTERM");
-    expect(code).not.toBe(0);
+    expect(code).toBe(130);
     expect(existsSync(target)).toBe(false);
     expect(readdirSync(dir).filter((n) => n.startsWith("."))).toEqual([]);
   });
