@@ -2,7 +2,7 @@
 // summary line, --json, and the stock sqlite3 shell reading the result.
 
 import { describe, expect, it } from "bun:test";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { latestVersion } from "../../src/store/migrations.ts";
 import { badBackups } from "../helpers/bad-backups.ts";
@@ -56,6 +56,21 @@ describe("coffer backup", () => {
     expect(coffer([...db, "backup", join(dir, "no", "b.db")]).code).toBe(3);
     expect(coffer(["--db", join(dir, "none.db"), "backup", join(dir, "b.db")]).code).toBe(3);
     expect(readdirSync(dir)).toEqual(["coffer.db"]);
+  });
+
+  it("should exit 7 for a target in a read-only directory, leaving nothing", () => {
+    const { dir, db } = setup();
+    // Root ignores directory modes; sysfs refuses new files even to root.
+    let ro = "/sys";
+    if (process.getuid?.() !== 0) {
+      ro = join(dir, "ro");
+      mkdirSync(ro, { mode: 0o500 });
+    }
+    const before = readdirSync(ro);
+    const r = coffer([...db, "backup", join(ro, "b.db")]);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toMatch(/^coffer: error: create .*: permission denied/);
+    expect(readdirSync(ro)).toEqual(before);
   });
 
   it.skipIf(!hasSqlite3)("should open and check clean in the stock sqlite3 shell", () => {
