@@ -4,6 +4,7 @@
 
 import { Database } from "bun:sqlite";
 import { closeSync, fsyncSync, openSync, readSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { IntegrityError } from "../errors.ts";
 import { fsError } from "../store/files.ts";
 import { fromSqliteError } from "../store/sqlite-errors.ts";
@@ -71,7 +72,7 @@ export async function backupStore(options: BackupOptions): Promise<BackupResult>
     (options.now ?? Date.now)(),
   );
   const temp = tempPathFor(target, process.pid);
-  sweepStaleTemps(target, processAlive);
+  sweepStaleTemps(dirname(target), processAlive);
   // The store's fd is opened before SQLite's and closed after them: closing
   // any fd of a file drops every POSIX lock this process holds on it.
   const sourceFd = openFile(source);

@@ -12,6 +12,7 @@ import {
   statSync,
   writeSync,
 } from "node:fs";
+import { dirname } from "node:path";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { ensureParentDir, fsError } from "../store/files.ts";
 import { openStore } from "../store/store.ts";
@@ -68,7 +69,7 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
     });
   }
   ensureDir(store);
-  sweepStaleTemps(store, processAlive);
+  sweepStaleTemps(dirname(store), processAlive);
   const temp = tempPathFor(store, process.pid);
   try {
     const report = await stageCopy(options, temp);

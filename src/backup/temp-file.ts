@@ -45,23 +45,25 @@ export function fsyncDir(dir: string): void {
 }
 
 /**
- * Removes temp files for `target` left by coffer processes that no longer
- * run (a SIGKILL cannot be caught, so its temp file is swept by the next run).
+ * Removes the coffer temp files in `dir` whose process no longer runs (a
+ * SIGKILL cannot be caught, so its temp file is swept by the next run).
+ * Our own PID counts as gone: this process has not made its temp file yet, so
+ * one with its PID was left by an earlier process that had the same PID.
  */
-export function sweepStaleTemps(target: string, isAlive: (pid: number) => boolean): string[] {
-  const prefix = `.${basename(target)}${TEMP_MARK}`;
+export function sweepStaleTemps(dir: string, isAlive: (pid: number) => boolean): string[] {
   const removed: string[] = [];
   let names: string[];
   try {
-    names = readdirSync(dirname(target));
+    names = readdirSync(dir);
   } catch {
     return removed;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split("-")[0]);
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) continue;
-    const path = join(dirname(target), name);
+    const mark = name.lastIndexOf(TEMP_MARK);
+    if (!name.startsWith(".") || mark === -1) continue;
+    const pid = Number(name.slice(mark + TEMP_MARK.length).split("-")[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) continue;
+    const path = join(dir, name);
     removeQuietly(path);
     removed.push(path);
   }

@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { copyFileSync, existsSync, readdirSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { backupStore } from "../../../src/backup/backup.ts";
 import { restoreStore } from "../../../src/backup/restore.ts";
@@ -154,5 +154,18 @@ describe("restoreStore refusals", () => {
     const error = await restoreStore({ source: store, store }).catch((e) => e);
     expect(error.code).toBe(2);
     expect(readdirSync(dir)).toEqual(["coffer.db"]);
+  });
+});
+
+describe("restoreStore leftovers", () => {
+  it("should sweep temp files a killed restore left beside the store", async () => {
+    const { dir, store, backup } = await scenario();
+    const stale = [
+      ".coffer.db.coffer-tmp-999999999-x",
+      ".coffer.db.pre-restore.coffer-tmp-999999998-y",
+    ];
+    for (const name of stale) writeFileSync(join(dir, name), "half");
+    await restoreStore({ source: backup, store });
+    expect(readdirSync(dir).filter((n) => n.startsWith("."))).toEqual([]);
   });
 });
