@@ -3,7 +3,7 @@
 // is complete, synced and checked. See docs/backup.md for the mechanism.
 
 import { Database } from "bun:sqlite";
-import { closeSync, fsyncSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, fsyncSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { IntegrityError } from "../errors.ts";
 import { fsError } from "../store/files.ts";
@@ -12,6 +12,7 @@ import { DEFAULT_BUSY_TIMEOUT_MS } from "../store/tx.ts";
 import { copyPrefix, throwIfAborted } from "./copy.ts";
 import { CheckpointHandoff } from "./handoff.ts";
 import { placeFile } from "./place.ts";
+import { sharedReadFd } from "./shared-fd.ts";
 import { pinMainFileSnapshot, releaseSnapshot } from "./snapshot.ts";
 import { checkSourceFile, inspectSource, openSourceConnection } from "./source.ts";
 import { setRollbackJournal } from "./sqlite-header.ts";
@@ -73,9 +74,7 @@ export async function backupStore(options: BackupOptions): Promise<BackupResult>
   );
   const temp = tempPathFor(target, process.pid);
   sweepStaleTemps(dirname(target), processAlive);
-  // The store's fd is opened before SQLite's and closed after them: closing
-  // any fd of a file drops every POSIX lock this process holds on it.
-  const sourceFd = openFile(source);
+  const sourceFd = openShared(source);
   let tempFd: number | undefined;
   try {
     const reader = openSourceConnection(source, busyTimeout(options));
@@ -109,7 +108,6 @@ export async function backupStore(options: BackupOptions): Promise<BackupResult>
   } finally {
     if (tempFd !== undefined) closeSync(tempFd);
     removeQuietly(temp); // after a successful link or rename there is nothing here
-    closeSync(sourceFd);
   }
 }
 
@@ -208,9 +206,9 @@ function createTemp(path: string): number {
   }
 }
 
-function openFile(path: string): number {
+function openShared(path: string): number {
   try {
-    return openSync(path, "r");
+    return sharedReadFd(path);
   } catch (err) {
     throw fsError("open", path, err);
   }

@@ -11,7 +11,7 @@ import { APPLICATION_ID } from "../store/migrate.ts";
 import { fromSqliteError, isBusy } from "../store/sqlite-errors.ts";
 
 export interface StoreLock {
-  /** The old store's file, opened before SQLite's so closing it cannot drop SQLite's locks. */
+  /** The old store's file, opened once the lock is held. */
   fd: number;
   db: Database;
   release(): void;
@@ -24,12 +24,6 @@ export interface StoreLock {
  * later deletes no -wal by name: by then that name may belong to the new store.
  */
 export function lockStore(path: string): StoreLock {
-  let fd: number;
-  try {
-    fd = openSync(path, "r+");
-  } catch (err) {
-    throw fsError("open", path, err);
-  }
   let db: Database | undefined;
   try {
     db = new Database(path, { readwrite: true, create: false });
@@ -45,8 +39,17 @@ export function lockStore(path: string): StoreLock {
   } catch (err) {
     if (db?.inTransaction) db.run("ROLLBACK");
     db?.close(false);
-    closeSync(fd);
     throw asLockError(err, path);
+  }
+  // Opened only now: with the exclusive lock held, no other connection in this
+  // process has locks on the file that closing this descriptor could drop.
+  let fd: number;
+  try {
+    fd = openSync(path, "r+");
+  } catch (err) {
+    db.run("ROLLBACK");
+    db.close(false);
+    throw fsError("open", path, err);
   }
   const held = db;
   return {

@@ -4,7 +4,9 @@
 import { describe, expect, it } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { backupStore } from "../../src/backup/backup.ts";
 import { latestVersion } from "../../src/store/migrations.ts";
+import { openStore } from "../../src/store/store.ts";
 import { badBackups } from "../helpers/bad-backups.ts";
 import { coffer } from "../helpers/binary.ts";
 import { startFixture } from "../helpers/spawn.ts";
@@ -85,6 +87,20 @@ describe("coffer backup", () => {
     expect(shell.exitCode).toBe(0);
     expect(shell.stdout.toString()).toBe("ok\ndelete\n20\n");
     expect(existsSync(`${target}-wal`)).toBe(false);
+  });
+});
+
+describe("backupStore in a process that has the store open", () => {
+  it("should leave that process's own locks in place", async () => {
+    const { dir, store } = setup();
+    using open = openStore({ path: store });
+    open.sessions.create({ id: "still-open" });
+    await backupStore({ source: store, target: join(dir, "b.db") });
+    await backupStore({ source: store, target: join(dir, "c.db") });
+    // Closing any descriptor of the store would have dropped this process's
+    // POSIX locks, and another process would then see the store as free.
+    const r = coffer(["--db", store, "restore", join(dir, "b.db"), "--yes"]);
+    expect(r.code).toBe(6);
   });
 });
 
