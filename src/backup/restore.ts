@@ -68,6 +68,9 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
       hint: "restore from a backup file",
     });
   }
+  // Cheap checks on the original first: a wrong file is refused before anything is touched.
+  const first = await inspectBackup(options.source, { ...options, headerOnly: true });
+  if (!first.ok) throw reportError(first);
   ensureDir(store);
   sweepStaleTemps(dirname(store), processAlive);
   const temp = tempPathFor(store, process.pid);
@@ -105,9 +108,6 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
 
 /** Copies the backup beside the store, then checks that copy. */
 async function stageCopy(options: RestoreOptions, temp: string): Promise<BackupReport> {
-  // Cheap checks on the original first: a wrong file is refused without copying it.
-  const first = await inspectBackup(options.source, { ...options, headerOnly: true });
-  if (!first.ok) throw reportError(first);
   const from = openFile(options.source);
   let to: number | undefined;
   try {

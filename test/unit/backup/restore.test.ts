@@ -121,6 +121,17 @@ describe("restoreStore", () => {
     }
   });
 
+  it("should create nothing for an invalid backup when there is no store yet", async () => {
+    const { dir, backup } = await scenario();
+    const bad = badBackups(dir, backup).find((b) => b.name === "random bytes");
+    const error = await restoreStore({
+      source: bad?.path ?? "",
+      store: join(dir, "new", "c.db"),
+    }).catch((e) => e);
+    expect(error.code).toBe(5);
+    expect(existsSync(join(dir, "new"))).toBe(false);
+  });
+
   it("should accept a plain copy of a cleanly closed store", async () => {
     const { dir, store, backup } = await scenario();
     const copy = join(dir, "copy.db");
