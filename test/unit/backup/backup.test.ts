@@ -1,3 +1,6 @@
+// backupStore: the default path and modes, a live store with uncommitted WAL,
+// deleted secrets absent from the bytes, refusals, abort and the VACUUM INTO fallback.
+
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";

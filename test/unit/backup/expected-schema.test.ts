@@ -1,3 +1,5 @@
+// The schema coffer's migrations create, and the differences that mark a hostile backup.
+
 import { Database } from "bun:sqlite";
 import { describe, expect, it } from "bun:test";
 import {

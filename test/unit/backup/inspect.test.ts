@@ -1,3 +1,6 @@
+// inspectBackup: every check passes on a fresh backup; every refusal case
+// fails at the right check, with exit 5 (3 when missing), changing nothing.
+
 import { describe, expect, it } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,3 +1,6 @@
+// restoreStore with real processes: round trip, safety copies, a stale -wal
+// never replayed, refusals that leave the store byte-identical.
+
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";

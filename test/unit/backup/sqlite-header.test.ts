@@ -1,3 +1,5 @@
+// The SQLite header read without SQLite, and the switch to rollback-journal mode.
+
 import { Database } from "bun:sqlite";
 import { describe, expect, it } from "bun:test";
 import { closeSync, openSync } from "node:fs";
