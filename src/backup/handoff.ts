@@ -54,24 +54,31 @@ self.onmessage = ({ data }) => {
   }
 };`;
 
+/** Without a worker (none could start) the release still works; only the writer may pay. */
 export class CheckpointHandoff {
-  private readonly worker: Worker;
+  private readonly worker: Worker | undefined;
   private readonly url: string;
-  private pending = Promise.resolve(true);
+  private readonly pending: Promise<boolean>;
   private readonly busyTimeoutMs: number;
 
   constructor(path: string, busyTimeoutMs: number) {
     this.busyTimeoutMs = busyTimeoutMs;
     this.url = URL.createObjectURL(new Blob([GATE_WORKER], { type: "application/javascript" }));
-    this.worker = new Worker(this.url);
+    try {
+      this.worker = new Worker(this.url);
+    } catch {
+      this.worker = undefined;
+    }
     this.pending = this.call({ op: "open", path, busyTimeoutMs });
   }
 
   private call(message: Record<string, unknown>): Promise<boolean> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve(false);
     return new Promise((resolve) => {
-      this.worker.addEventListener("message", (e) => resolve(Boolean(e.data?.ok)), { once: true });
-      this.worker.addEventListener("error", () => resolve(false), { once: true });
-      this.worker.postMessage(message);
+      worker.addEventListener("message", (e) => resolve(Boolean(e.data?.ok)), { once: true });
+      worker.addEventListener("error", () => resolve(false), { once: true });
+      worker.postMessage(message);
     });
   }
 
@@ -101,7 +108,7 @@ export class CheckpointHandoff {
 
   async close(): Promise<void> {
     await this.call({ op: "close" });
-    this.worker.terminate();
+    this.worker?.terminate();
     URL.revokeObjectURL(this.url);
   }
 }
