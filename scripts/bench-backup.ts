@@ -9,6 +9,7 @@ import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync } from "n
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { $ } from "bun";
+import { backupStore } from "../src/backup/backup.ts";
 import { openStore } from "../src/store/store.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -72,6 +73,7 @@ async function warm(path: string): Promise<void> {
 
 async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
   clean();
+  await $`sync`.quiet(); // what earlier runs left to write is not charged to this one
   await warm(store);
   const t = performance.now();
   await fn();
@@ -93,34 +95,29 @@ function vacuumInto(): void {
   check.close();
 }
 
+const IDLE_METHODS: [string, () => Promise<unknown> | unknown][] = [
+  ["coffer backup (binary: copy + fsync + quick_check)", cofferBackup],
+  ["coffer backupStore() in-process", () => backupStore({ source: store, target })],
+  ["sqlite3 .backup", sqliteBackup],
+  ["cp + sync", cpSync],
+  ["VACUUM INTO + fsync + quick_check", vacuumInto],
+];
+
+/** Each method 5 times; the order rotates each round so that no method always follows the same one. */
 async function idle(): Promise<string[][]> {
-  const runs = {
-    coffer: [] as number[],
-    sqlite: [] as number[],
-    cp: [] as number[],
-    vacuum: [] as number[],
-  };
-  for (let i = 0; i < 5; i++) {
-    runs.coffer.push(await timed(cofferBackup));
-    runs.sqlite.push(await timed(sqliteBackup));
-    runs.cp.push(await timed(cpSync));
-    runs.vacuum.push(await timed(vacuumInto));
+  const runs = IDLE_METHODS.map(() => [] as number[]);
+  for (let round = 0; round < 5; round++) {
+    for (let k = 0; k < IDLE_METHODS.length; k++) {
+      const m = (round + k) % IDLE_METHODS.length;
+      const fn = IDLE_METHODS[m]?.[1];
+      if (fn) runs[m]?.push(await timed(fn));
+    }
   }
-  const base = median(runs.sqlite);
-  return [
-    [
-      "coffer backup (copy + fsync + quick_check)",
-      ms(median(runs.coffer)),
-      ratio(median(runs.coffer), base),
-    ],
-    ["sqlite3 .backup", ms(base), "1.00×"],
-    ["cp + sync", ms(median(runs.cp)), ratio(median(runs.cp), base)],
-    [
-      "VACUUM INTO + fsync + quick_check",
-      ms(median(runs.vacuum)),
-      ratio(median(runs.vacuum), base),
-    ],
-  ];
+  const base = median(runs[2] ?? []);
+  return IDLE_METHODS.map(([label], m) => {
+    const t = median(runs[m] ?? []);
+    return [label, ms(t), ratio(t, base)];
+  });
 }
 
 interface Window {
