@@ -16,6 +16,11 @@ const ROOT = join(import.meta.dir, "..");
 const BINARY = join(ROOT, "dist", "coffer");
 const WRITER = join(ROOT, "test", "fixtures", "backup-writer.ts");
 const MIB = Number(process.argv[2] ?? 500);
+/** `--only idle|writer|restore` runs one part (while tuning). */
+const ONLY = process.argv.includes("--only")
+  ? process.argv[process.argv.indexOf("--only") + 1]
+  : undefined;
+const part = (name: string) => ONLY === undefined || ONLY === name;
 const AFTER_MS = 10_000;
 const BASELINE_MS = 3_000;
 
@@ -116,7 +121,7 @@ async function idle(): Promise<string[][]> {
   const base = median(runs[2] ?? []);
   return IDLE_METHODS.map(([label], m) => {
     const t = median(runs[m] ?? []);
-    return [label, ms(t), ratio(t, base)];
+    return [label, ms(t), ratio(t, base), (runs[m] ?? []).map((x) => x.toFixed(0)).join(" ")];
   });
 }
 
@@ -242,48 +247,53 @@ try {
     `machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; bun ${Bun.version}; ` +
       `sqlite3 shell ${sqliteVersion}; the source is read once, untimed, before each run\n`,
   );
-  console.log("Idle store (median of 5)");
-  table(["method", "time", "vs sqlite3 .backup"], await idle());
-
-  const scenarios = [
-    await underWriter(100, "coffer backup", cofferBackup),
-    await underWriter(0, "coffer backup", cofferBackup),
-    await underWriter(0, "VACUUM INTO + fsync", async () => vacuumInto()),
-    await underWriter(100, "sqlite3 .backup", sqliteBackup, 20_000),
-  ];
-  console.log(
-    `Under a writer (writer commit latency; "before" = the ${BASELINE_MS / 1000} s before the backup, its own baseline)`,
-  );
-  table(
-    [
-      "backup",
-      "writer",
-      "duration",
-      "p99 before",
-      "p99 during",
-      "max during",
-      "p99 after 10 s",
-      "max after 10 s",
-      "max before",
-      "WAL after",
-      "errors",
-    ],
-    scenarios.map((s) => [
-      s.label,
-      s.rate === 0 ? "full speed" : `${s.rate}/s`,
-      s.finished ? ms(s.durationMs) : `not done in ${ms(s.durationMs)}`,
-      s.before.p99.toFixed(2),
-      s.during.p99.toFixed(2),
-      s.during.max.toFixed(1),
-      s.after.p99.toFixed(2),
-      s.after.max.toFixed(1),
-      s.before.max.toFixed(1),
-      `${(s.walAfter / 2 ** 20).toFixed(1)} MiB`,
-      String(s.errors),
-    ]),
-  );
-  console.log("Restore (median of 3)");
-  table(["method", "time", "vs cp + integrity_check"], await restore());
+  if (part("idle")) {
+    console.log("Idle store (median of 5)");
+    table(["method", "time", "vs sqlite3 .backup", "each run, ms"], await idle());
+  }
+  if (part("writer")) {
+    const scenarios = [
+      await underWriter(100, "coffer backup", cofferBackup),
+      await underWriter(0, "coffer backup", cofferBackup),
+      await underWriter(0, "VACUUM INTO + fsync", async () => vacuumInto()),
+      await underWriter(100, "sqlite3 .backup", sqliteBackup, 20_000),
+    ];
+    console.log(
+      `Under a writer (writer commit latency; "before" = the ${BASELINE_MS / 1000} s before the backup, its own baseline)`,
+    );
+    table(
+      [
+        "backup",
+        "writer",
+        "duration",
+        "p99 before",
+        "p99 during",
+        "max during",
+        "p99 after 10 s",
+        "max after 10 s",
+        "max before",
+        "WAL after",
+        "errors",
+      ],
+      scenarios.map((s) => [
+        s.label,
+        s.rate === 0 ? "full speed" : `${s.rate}/s`,
+        s.finished ? ms(s.durationMs) : `not done in ${ms(s.durationMs)}`,
+        s.before.p99.toFixed(2),
+        s.during.p99.toFixed(2),
+        s.during.max.toFixed(1),
+        s.after.p99.toFixed(2),
+        s.after.max.toFixed(1),
+        s.before.max.toFixed(1),
+        `${(s.walAfter / 2 ** 20).toFixed(1)} MiB`,
+        String(s.errors),
+      ]),
+    );
+  }
+  if (part("restore")) {
+    console.log("Restore (median of 3)");
+    table(["method", "time", "vs cp + integrity_check"], await restore());
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,11 +1,14 @@
-// Byte copies between open files in large chunks, yielding to the event loop
-// between chunks so that progress is reported and an abort is noticed.
+// Byte copies between open files, yielding to the event loop every 16 MiB so
+// that progress is reported, an abort is noticed, and flushes can overlap.
 
 import { fdatasync, readSync, writeSync } from "node:fs";
 import { IntegrityError, IoError } from "../errors.ts";
 
-const CHUNK_BYTES = 4 << 20;
-const SYNC_EVERY_BYTES = 16 << 20;
+// 1 MiB: a steady ~160 ms for 550 MiB here, where 4 MiB buffers took 160-1100 ms
+// from run to run (and 256 KiB ~180 ms).
+const CHUNK_BYTES = 1 << 20;
+/** Progress, abort and flushes are looked at every this many bytes. */
+const STEP_BYTES = 16 << 20;
 
 export type CopyProgress = (bytesDone: number, bytesTotal: number) => void;
 
@@ -26,6 +29,7 @@ export async function copyPrefix(
   const { onProgress, signal, flushWhile } = options;
   const buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(length, 1)));
   let done = 0;
+  let stepped = 0;
   let flushing: Promise<void> | undefined;
   while (done < length) {
     const n = readSync(from, buf, 0, Math.min(buf.length, length - done), done);
@@ -38,7 +42,9 @@ export async function copyPrefix(
     // large flush at the end stalled a full-speed writer ~260 ms on a 550 MiB
     // store; every 16 MiB, <50 ms. Idle, it only slows the copy (~2x), so the
     // caller says when. One flush runs in the background during the next chunks.
-    if (done % SYNC_EVERY_BYTES === 0 && flushWhile?.()) {
+    if (done - stepped < STEP_BYTES && done < length) continue;
+    stepped = done;
+    if (flushWhile?.()) {
       await flushing;
       flushing = flush(to);
     }
