@@ -1,0 +1,97 @@
+// The three contenders of the queue benchmark, each doing one full cycle per
+// job: enqueue, claim, ack, one transaction each, synchronous=NORMAL in WAL.
+
+import { Database } from "bun:sqlite";
+import { defineQueue, bun as plainjobConnection } from "plainjob";
+import init from "../../migrations/0001_init.sql" with { type: "text" };
+import { openStore } from "../../src/index.ts";
+
+export interface Contender {
+  name: string;
+  /** Opens a fresh store at `path`; returns one job's full cycle and a close. */
+  open(path: string): { cycle(i: number): void; close(): void };
+}
+
+const QUEUE = "bench";
+const LEASE_MS = 300_000;
+
+export const coffer: Contender = {
+  name: "coffer (openStore, full semantics)",
+  open(path) {
+    const store = openStore({ path, synchronous: "NORMAL" });
+    const { queue } = store;
+    return {
+      cycle(i) {
+        queue.enqueue(QUEUE, { task: "send", i });
+        const job = queue.dequeue(QUEUE, { lease: LEASE_MS });
+        if (!job?.leaseToken) throw new Error("coffer: nothing claimed");
+        queue.ack(job.id, { token: job.leaseToken });
+      },
+      close: () => store.close(),
+    };
+  },
+};
+
+/** The same three statements on coffer's schema, no transaction wrapper, no checks. */
+export const naive: Contender = {
+  name: "naive bun:sqlite (3 statements)",
+  open(path) {
+    const db = new Database(path, { create: true, strict: true });
+    db.run("PRAGMA journal_mode = WAL");
+    db.run("PRAGMA synchronous = NORMAL");
+    db.run(init);
+    const insert = db.query(
+      `INSERT INTO jobs (queue, payload, run_at, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?3, ?3) RETURNING id`,
+    );
+    const claim = db.query(
+      `UPDATE jobs SET status = 'processing', attempts = attempts + 1, locked_until = ?1,
+         lease_token = ?2, updated_at = ?3
+       WHERE id = (SELECT id FROM jobs WHERE queue = ?4 AND status = 'pending' AND run_at <= ?3
+                   ORDER BY priority DESC, id LIMIT 1)
+       RETURNING id`,
+    );
+    const ack = db.query(
+      `UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL,
+         updated_at = ?1 WHERE id = ?2`,
+    );
+    return {
+      cycle(i) {
+        const now = Date.now();
+        insert.run(QUEUE, JSON.stringify({ task: "send", i }), now);
+        const job = claim.get(now + LEASE_MS, crypto.randomUUID(), now, QUEUE) as { id: number };
+        ack.run(now, job.id);
+      },
+      close: () => db.close(false),
+    };
+  },
+};
+
+const silent = { error() {}, warn() {}, info() {}, debug() {} };
+
+/**
+ * plainjob as its worker drives it: add, then getAndMarkJobAsProcessing (an
+ * IMMEDIATE transaction), getJobById for the data, markJobAsDone. Its worker
+ * also polls scheduled jobs in an extra transaction per job; that is left out,
+ * which only flatters plainjob.
+ */
+export const plainjob: Contender = {
+  name: "plainjob 0.0.14 (add/claim/done)",
+  open(path) {
+    const queue = defineQueue({
+      connection: plainjobConnection(new Database(path, { create: true, strict: true })),
+      logger: silent,
+    });
+    return {
+      cycle(i) {
+        queue.add(QUEUE, { task: "send", i });
+        const claimed = queue.getAndMarkJobAsProcessing(QUEUE);
+        if (!claimed) throw new Error("plainjob: nothing claimed");
+        const job = queue.getJobById(claimed.id);
+        if (!job) throw new Error("plainjob: claimed job vanished");
+        queue.markJobAsDone(job.id);
+      },
+      close: () => queue.close(),
+    };
+  },
+};
