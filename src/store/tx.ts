@@ -36,9 +36,9 @@ export function writeTransaction<T>(
     let result: T;
     try {
       result = runChecked(fn);
-      db.run("COMMIT");
+      db.query("COMMIT").run(); // query(): prepared once per connection, not per transaction
     } catch (err) {
-      if (db.inTransaction) db.run("ROLLBACK");
+      if (db.inTransaction) db.query("ROLLBACK").run();
       throw err;
     }
     return result;
@@ -58,7 +58,8 @@ function runChecked<T>(fn: () => T): T {
 }
 
 function begin(db: Database, timeoutMs: number): void {
-  retryWhileBusy(() => db.run("BEGIN IMMEDIATE"), timeoutMs, "begin write transaction");
+  const statement = db.query("BEGIN IMMEDIATE");
+  retryWhileBusy(() => statement.run(), timeoutMs, "begin write transaction");
 }
 
 /**
