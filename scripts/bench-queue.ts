@@ -4,7 +4,7 @@
 // Flags: --jobs N (per round) --rounds N --procs N --tx N (per process)
 
 import { Database } from "bun:sqlite";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,6 +24,9 @@ const ROUNDS = Number(values.rounds);
 const PROCS = Number(values.procs);
 const TX = Number(values.tx);
 const WARMUP = 200;
+const FRAME_JOBS = 1000;
+const WAL_HEADER = 32;
+const FRAME_HEADER = 24;
 const dir = mkdtempSync(join(tmpdir(), "coffer-bench-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
@@ -56,29 +59,49 @@ function measureCycle(contender: Contender): number {
   return JOBS / seconds;
 }
 
+/** WAL frames (pages written) per cycle, checkpoints off: the I/O each design costs, free of noise. */
+function framesPerCycle(contender: Contender): number {
+  const path = join(dir, `frames-${files++}.db`);
+  const run = contender.open(path);
+  run.db.run("PRAGMA wal_autocheckpoint = 0");
+  for (let i = 0; i < WARMUP; i++) run.cycle(i);
+  const frames = () => {
+    const { page_size } = run.db.query("PRAGMA page_size").get() as { page_size: number };
+    return (statSync(`${path}-wal`).size - WAL_HEADER) / (page_size + FRAME_HEADER);
+  };
+  const before = frames();
+  for (let i = 0; i < FRAME_JOBS; i++) run.cycle(i);
+  const perCycle = (frames() - before) / FRAME_JOBS;
+  run.close();
+  return perCycle;
+}
+
 function cycleTable(): void {
   const contenders = [naive, plainjob, coffer];
-  const rates = new Map<Contender, number[]>(contenders.map((c) => [c, []]));
+  const rounds: Map<Contender, number>[] = [];
   for (let round = 0; round < ROUNDS; round++) {
+    const rates = new Map<Contender, number>();
     // Rotate the order so that no contender always runs on a warmer or cooler machine.
     for (let k = 0; k < contenders.length; k++) {
       const c = contenders[(round + k) % contenders.length] as Contender;
-      rates.get(c)?.push(measureCycle(c));
+      rates.set(c, measureCycle(c));
     }
+    rounds.push(rates);
   }
-  const med = new Map(contenders.map((c) => [c, median(rates.get(c) ?? [])]));
-  const base = med.get(plainjob) ?? 1;
-  const raw = med.get(naive) ?? 1;
+  const of = (c: Contender) => rounds.map((r) => r.get(c) ?? 0);
+  // Ratios are taken within each round, then the median: the load of the moment cancels out.
+  const ratio = (c: Contender, to: Contender) =>
+    median(rounds.map((r) => (r.get(c) ?? 0) / (r.get(to) ?? 1)));
   console.log(`\nFull cycle enqueue → claim → ack, one job at a time, synchronous=NORMAL`);
-  console.log(`${JOBS} jobs × ${ROUNDS} rounds, median (min–max)\n`);
+  console.log(`${JOBS} jobs × ${ROUNDS} rounds: medians; ratios are medians of per-round ratios\n`);
   console.log(
-    `${"".padEnd(38)}${"jobs/s".padStart(9)}${"× plainjob".padStart(12)}${"× naive".padStart(9)}   range`,
+    `${"".padEnd(38)}${"jobs/s".padStart(8)}${"range".padStart(13)}${"× plainjob".padStart(12)}${"× naive".padStart(9)}${"frames/job".padStart(12)}`,
   );
   for (const c of contenders) {
-    const m = med.get(c) ?? 0;
-    const all = rates.get(c) ?? [];
+    const all = of(c);
+    const range = `${Math.min(...all).toFixed(0)}–${Math.max(...all).toFixed(0)}`;
     console.log(
-      `${c.name.padEnd(38)}${m.toFixed(0).padStart(9)}${(m / base).toFixed(2).padStart(12)}${(m / raw).toFixed(2).padStart(9)}   ${Math.min(...all).toFixed(0)}–${Math.max(...all).toFixed(0)}`,
+      `${c.name.padEnd(38)}${median(all).toFixed(0).padStart(8)}${range.padStart(13)}${ratio(c, plainjob).toFixed(2).padStart(12)}${ratio(c, naive).toFixed(2).padStart(9)}${framesPerCycle(c).toFixed(1).padStart(12)}`,
     );
   }
 }

@@ -8,8 +8,8 @@ import { openStore } from "../../src/index.ts";
 
 export interface Contender {
   name: string;
-  /** Opens a fresh store at `path`; returns one job's full cycle and a close. */
-  open(path: string): { cycle(i: number): void; close(): void };
+  /** Opens a fresh store at `path`; returns one job's full cycle, its connection and a close. */
+  open(path: string): { cycle(i: number): void; db: Database; close(): void };
 }
 
 const QUEUE = "bench";
@@ -27,6 +27,7 @@ export const coffer: Contender = {
         if (!job?.leaseToken) throw new Error("coffer: nothing claimed");
         queue.ack(job.id, { token: job.leaseToken });
       },
+      db: store.db,
       close: () => store.close(),
     };
   },
@@ -62,6 +63,7 @@ export const naive: Contender = {
         const job = claim.get(now + LEASE_MS, crypto.randomUUID(), now, QUEUE) as { id: number };
         ack.run(now, job.id);
       },
+      db,
       close: () => db.close(false),
     };
   },
@@ -78,10 +80,8 @@ const silent = { error() {}, warn() {}, info() {}, debug() {} };
 export const plainjob: Contender = {
   name: "plainjob 0.0.14 (add/claim/done)",
   open(path) {
-    const queue = defineQueue({
-      connection: plainjobConnection(new Database(path, { create: true, strict: true })),
-      logger: silent,
-    });
+    const db = new Database(path, { create: true, strict: true });
+    const queue = defineQueue({ connection: plainjobConnection(db), logger: silent });
     return {
       cycle(i) {
         queue.add(QUEUE, { task: "send", i });
@@ -91,6 +91,7 @@ export const plainjob: Contender = {
         if (!job) throw new Error("plainjob: claimed job vanished");
         queue.markJobAsDone(job.id);
       },
+      db,
       close: () => queue.close(),
     };
   },
