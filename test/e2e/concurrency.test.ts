@@ -163,3 +163,42 @@ describe("racing first opens", () => {
     TEST_TIMEOUT_MS,
   );
 });
+
+describe("a writer holding the lock too long", () => {
+  test(
+    "others wait up to busy_timeout_ms, then exit 6 with one line; readers are not blocked",
+    async () => {
+      const dir = tempDir();
+      const db = join(dir, "held.db");
+      const config = join(dir, "config.toml");
+      await Bun.write(config, "[storage]\nbusy_timeout_ms = 300\n");
+      expect(coffer(["--db", db, "queue", "push", "q", "{}"]).code).toBe(0);
+
+      const holder = startFixture("hold-lock", [db, "3000"]);
+      const reader = holder.stdout.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toBe("locked\n");
+
+      const push = coffer(["--db", db, "--config", config, "queue", "push", "q", "{}"]);
+      expect(push.code).toBe(6);
+      expect(push.stdout).toBe("");
+      const lines = push.stderr.trimEnd().split("\n");
+      expect(lines[0]).toMatch(/^coffer: error: .*busy/);
+      expect(lines.slice(1).every((l) => l.startsWith("coffer: hint: "))).toBe(true);
+      expect(push.stderr).not.toContain("SQLITE_BUSY");
+      expect(push.stderr).not.toContain("    at ");
+      // WAL readers never wait for the writer.
+      const list = coffer(["--db", db, "--config", config, "--json", "queue", "list", "q"]);
+      expect(list.code).toBe(0);
+      expect(JSON.parse(list.stdout)).toHaveLength(1);
+
+      reader.releaseLock();
+      holder.kill("SIGKILL"); // the held transaction dies uncommitted
+      await holder.exited;
+      const after = coffer(["--db", db, "--config", config, "--json", "status"]);
+      expect(after.code).toBe(0);
+      expect(JSON.parse(after.stdout)).toMatchObject({ counts: { sessions: 0 }, quickCheck: "ok" });
+      expect(coffer(["--db", db, "queue", "push", "q", "{}"]).code).toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
