@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { APPLICATION_ID, openStore } from "../../src/index.ts";
 import { latestVersion } from "../../src/store/migrations.ts";
-import { baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
+import { BINARY, baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
 import { type Finished, finish, runAll, startFixture } from "../helpers/procs.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -198,6 +198,46 @@ describe("a writer holding the lock too long", () => {
       expect(after.code).toBe(0);
       expect(JSON.parse(after.stdout)).toMatchObject({ counts: { sessions: 0 }, quickCheck: "ok" });
       expect(coffer(["--db", db, "queue", "push", "q", "{}"]).code).toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe("closing never waits for another process", () => {
+  /** Far beyond the test: with it, a close that waited for the writer would hang. */
+  const WAIT_FOREVER_MS = 600_000;
+  /** A hang detector, not a timing: a healthy run takes a few ms. */
+  const HANG_MS = 10_000;
+
+  test(
+    "a reading command finishes while another process holds the write lock",
+    async () => {
+      const dir = tempDir();
+      const db = join(dir, "reader.db");
+      const config = join(dir, "config.toml");
+      await Bun.write(config, `[storage]\nbusy_timeout_ms = ${WAIT_FOREVER_MS}\n`);
+      expect(coffer(["--db", db, "queue", "push", "q", "{}"]).code).toBe(0);
+      const holder = startFixture("hold-lock", [db, String(WAIT_FOREVER_MS)]);
+      const lines = holder.stdout.getReader();
+      expect(new TextDecoder().decode((await lines.read()).value)).toBe("locked\n");
+
+      const reading = finish(
+        Bun.spawn([BINARY, "--db", db, "--config", config, "--json", "queue", "stats"], {
+          env: baseEnv(),
+          stdin: "ignore",
+          stdout: "pipe",
+          stderr: "pipe",
+        }),
+      );
+      const hang = Bun.sleep(HANG_MS).then(() => "hung" as const);
+      const result = await Promise.race([reading, hang]);
+      const holderAlive = holder.exitCode === null && holder.signalCode === null;
+      lines.releaseLock();
+      holder.kill("SIGKILL");
+      await holder.exited;
+      expect(result).not.toBe("hung");
+      expect(holderAlive).toBe(true);
+      expect(result).toMatchObject({ code: 0, stderr: "" });
     },
     TEST_TIMEOUT_MS,
   );
