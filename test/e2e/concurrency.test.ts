@@ -8,7 +8,7 @@ import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { APPLICATION_ID, openStore } from "../../src/index.ts";
 import { latestVersion } from "../../src/store/migrations.ts";
-import { baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
+import { BINARY, baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
 import { type Finished, finish, runAll, startFixture } from "../helpers/procs.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -103,6 +103,35 @@ describe("concurrent writers", () => {
       );
       expectClean(results);
       expect([existsSync(`${db}-wal`), existsSync(`${db}-shm`)]).toEqual([false, false]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe("racing pushes with one dedupe key", () => {
+  const PUSHERS = 16;
+
+  test(
+    `${PUSHERS} concurrent \`coffer queue push --dedupe-key\`: one job, one id for all`,
+    async () => {
+      const db = join(tempDir(), "dedupe.db");
+      expect(coffer(["--db", db, "status"]).code).toBe(0);
+      const results = await Promise.all(
+        Array.from({ length: PUSHERS }, (_, i) =>
+          finish(
+            Bun.spawn(
+              [BINARY, "--db", db, "queue", "push", "q", `{"n":${i}}`, "--dedupe-key", "once"],
+              { env: baseEnv(), stdin: "ignore", stdout: "pipe", stderr: "pipe" },
+            ),
+          ),
+        ),
+      );
+      expectClean(results);
+      const ids = new Set(results.map((r) => r.stdout.trim()));
+      expect(ids.size).toBe(1);
+      using store = openStore({ path: db });
+      expect(store.queue.stats("q")[0]).toMatchObject({ pending: 1 });
+      expect(store.queue.get(Number([...ids][0]))?.dedupeKey).toBe("once");
     },
     TEST_TIMEOUT_MS,
   );
