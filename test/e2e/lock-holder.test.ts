@@ -20,7 +20,7 @@ describe("a writer holding the lock too long", () => {
       await Bun.write(config, "[storage]\nbusy_timeout_ms = 300\n");
       expect(coffer(["--db", db, "queue", "push", "q", "{}"]).code).toBe(0);
 
-      const holder = startFixture("hold-lock", [db, "3000"]);
+      const holder = startFixture("hold-lock", [db, "30000"]);
       const reader = holder.stdout.getReader();
       expect(new TextDecoder().decode((await reader.read()).value)).toBe("locked\n");
 
