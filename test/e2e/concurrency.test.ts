@@ -1,6 +1,7 @@
 // Many processes writing to one store at once: library writers and real
 // `coffer` invocations side by side. Every write must land and no caller may
-// ever see SQLITE_BUSY (or any error). Also: racing first opens of a new file.
+// ever see SQLITE_BUSY (or any error). Also: racing first opens of a new file,
+// and racing pushes with one dedupe key.
 
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
