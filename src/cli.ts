@@ -5,6 +5,7 @@ import { version } from "../package.json" with { type: "json" };
 import { extractGlobals } from "./cli/argv.ts";
 import { setContext } from "./cli/context.ts";
 import { dispatch } from "./cli/dispatch.ts";
+import { ExitStatus, INTERRUPTED_EXIT_CODE, Interrupted } from "./cli/exit-status.ts";
 import { getStreams, say } from "./cli/output.ts";
 import { root } from "./commands/index.ts";
 import { CofferError, ExitCode } from "./errors.ts";
@@ -24,14 +25,15 @@ export async function main(
       return ExitCode.ok;
     }
     setContext({ globals, env });
-    await dispatch(root, rest);
-    return ExitCode.ok;
+    const result = await dispatch(root, rest);
+    return result instanceof ExitStatus ? result.code : ExitCode.ok;
   } catch (err) {
     return report(err, verbose);
   }
 }
 
 function report(err: unknown, verbose: boolean): number {
+  if (err instanceof Interrupted) return INTERRUPTED_EXIT_CODE;
   if (err instanceof CofferError) {
     say.error(err.message);
     if (err.hint) say.hint(err.hint);
@@ -48,5 +50,10 @@ function report(err: unknown, verbose: boolean): number {
 }
 
 if (import.meta.main) {
+  // A reader that went away (`coffer queue list q | head -1`) is not an error:
+  // drop the rest of the output and finish normally, closing the store.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+  });
   process.exitCode = await main(process.argv.slice(2), process.env);
 }

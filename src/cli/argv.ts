@@ -31,6 +31,9 @@ export function extractGlobals(argv: readonly string[]): { globals: Globals; res
         throw new UsageError(`${name} needs a value`);
       }
       globals[key] = value;
+    } else if (name === "--version" && inline === undefined && /^\d+$/.test(argv[i + 1] ?? "")) {
+      // `secret get NAME --version 2` is that command's flag, not the global one.
+      rest.push(token);
     } else if (name in BOOLEAN_FLAGS && inline === undefined) {
       globals[BOOLEAN_FLAGS[name as keyof typeof BOOLEAN_FLAGS]] = true;
     } else {

@@ -2,6 +2,7 @@
 // by default), answers --help, and runs it with citty.
 
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
+import { version } from "../../package.json" with { type: "json" };
 import { UsageError } from "../errors.ts";
 import { getStreams } from "./output.ts";
 
@@ -11,16 +12,17 @@ async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promi
   return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
 }
 
-export async function dispatch(root: AnyCommand, argv: readonly string[]): Promise<void> {
+/** Runs the command argv names; returns what its run() returned (an ExitStatus, say). */
+export async function dispatch(root: AnyCommand, argv: readonly string[]): Promise<unknown> {
   let cmd = root;
-  let parent: AnyCommand | undefined;
+  let parentPath: string | undefined;
   let path = "coffer";
   let i = 0;
   for (; i < argv.length; i++) {
     const subCommands = cmd.subCommands ? await resolve(cmd.subCommands) : undefined;
     if (!subCommands) break;
     const token = argv[i] as string;
-    if (token === "--help" || token === "-h") return showHelp(cmd, parent);
+    if (token === "--help" || token === "-h") return showHelp(cmd, parentPath);
     if (token.startsWith("-"))
       throw new UsageError(`unknown flag ${token} for ${path}`, { hint: `see ${path} --help` });
     const sub = subCommands[token];
@@ -28,21 +30,21 @@ export async function dispatch(root: AnyCommand, argv: readonly string[]): Promi
       throw new UsageError(`unknown command '${token}' for ${path}`, {
         hint: `see ${path} --help`,
       });
-    parent = cmd;
+    parentPath = path;
     cmd = await resolve(sub);
     path = `${path} ${token}`;
   }
   if (cmd.subCommands && !cmd.run) {
-    await showHelp(cmd, parent, true);
+    await showHelp(cmd, parentPath, true);
     throw new UsageError(`${path} needs a subcommand`);
   }
   const args = argv.slice(i);
   const end = args.indexOf("--");
   const flags = end === -1 ? args : args.slice(0, end);
-  if (flags.includes("--help") || flags.includes("-h")) return showHelp(cmd, parent);
+  if (flags.includes("--help") || flags.includes("-h")) return showHelp(cmd, parentPath);
   checkFlags(flags, cmd.args ? await resolve(cmd.args) : {}, path);
   try {
-    await runCommand(cmd, { rawArgs: args });
+    return (await runCommand(cmd, { rawArgs: args })).result;
   } catch (err) {
     if (err instanceof Error && err.name === "CLIError") {
       throw new UsageError(`${path}: ${stripAnsi(err.message).replace(/\.$/, "").toLowerCase()}`, {
@@ -71,7 +73,9 @@ function checkFlags(tokens: readonly string[], argsDef: ArgsDef, path: string): 
     const names = token.startsWith("--") ? [name] : [...name];
     for (const n of names) {
       if (!known.has(n)) {
-        throw new UsageError(`unknown flag ${token} for ${path}`, { hint: `see ${path} --help` });
+        // Only the flag's name: `--value=…` may carry a secret.
+        const flag = token.split("=")[0];
+        throw new UsageError(`unknown flag ${flag} for ${path}`, { hint: `see ${path} --help` });
       }
     }
   }
@@ -81,13 +85,15 @@ function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+/** citty names a command after its parent: give it the whole path ("coffer queue") as that parent. */
 async function showHelp(
   cmd: AnyCommand,
-  parent: AnyCommand | undefined,
+  parentPath: string | undefined,
   toStderr = false,
 ): Promise<void> {
   const { stdout, stderr } = getStreams();
   const out = toStderr ? stderr : stdout;
+  const parent = parentPath === undefined ? undefined : { meta: { name: parentPath, version } };
   const text = await renderUsage(cmd, parent);
   out.write(`${out.isTTY && !process.env.NO_COLOR ? text : stripAnsi(text)}\n`);
 }

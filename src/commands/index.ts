@@ -17,5 +17,7 @@ export const root = defineCommand({
     migrate: () => import("./migrate.ts").then((m) => m.default),
     session: () => import("./session/index.ts").then((m) => m.default),
     queue: () => import("./queue/index.ts").then((m) => m.default),
+    secret: () => import("./secret/index.ts").then((m) => m.default),
+    run: () => import("./run.ts").then((m) => m.default),
   },
 });

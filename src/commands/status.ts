@@ -1,20 +1,26 @@
-// coffer status: where the store is, what it holds, and whether it checks clean.
+// coffer status: where the store is, what it holds, and whether it checks clean;
+// the vault's presence, format and KDF parameters without asking for a passphrase.
 
 import { defineCommand } from "citty";
 import { openCliStore } from "../cli/context.ts";
 import { printLines } from "../cli/output.ts";
+import { IntegrityError } from "../errors.ts";
 import { storeStatus } from "../store/status.ts";
+import { inspectVault, type VaultInspection } from "../vault/inspect.ts";
 import { output } from "./_shared.ts";
+
+type VaultStatus = VaultInspection | { present: true; problem: string };
 
 export default defineCommand({
   meta: {
     name: "status",
-    description: "Show the store's path, size, schema, counts and a quick check",
+    description: "Show the store's path, size, schema, counts, vault and a quick check",
   },
   run() {
     using store = openCliStore();
     const status = storeStatus(store);
-    output(status, () => {
+    const vault = vaultStatus(store.db);
+    output({ ...status, vault }, () => {
       printLines([
         `path:          ${status.path}`,
         `size:          ${status.sizeBytes} bytes`,
@@ -25,8 +31,28 @@ export default defineCommand({
         `jobs:          ${Object.entries(status.counts.jobs)
           .map(([k, n]) => `${n} ${k}`)
           .join(", ")}`,
+        `vault:         ${describeVault(vault)}`,
         `quick check:   ${status.quickCheck}`,
       ]);
     });
   },
 });
+
+function vaultStatus(db: Parameters<typeof inspectVault>[0]): VaultStatus {
+  try {
+    return inspectVault(db);
+  } catch (err) {
+    if (err instanceof IntegrityError) return { present: true, problem: err.message };
+    throw err;
+  }
+}
+
+function describeVault(vault: VaultStatus): string {
+  if (!vault.present) return "none yet (coffer secret set creates it)";
+  if ("problem" in vault) return `damaged: ${vault.problem}`;
+  const { kdf } = vault;
+  return (
+    `format ${vault.formatVersion}, ${vault.entries} secret(s) (${vault.versions} version(s)), ` +
+    `${kdf.id} m=${kdf.memoryKiB} KiB t=${kdf.iterations} p=${kdf.parallelism}`
+  );
+}

@@ -2,6 +2,7 @@
 // executable never reads a migrations folder at run time.
 
 import init from "../../migrations/0001_init.sql" with { type: "text" };
+import vault from "../../migrations/0002_vault.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -9,6 +10,9 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [{ version: 1, name: "init", sql: init }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: "init", sql: init },
+  { version: 2, name: "vault", sql: vault },
+];
 
 export const latestVersion = migrations.length;

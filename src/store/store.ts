@@ -6,7 +6,8 @@ import { CofferError } from "../errors.ts";
 import { Messages } from "../state/messages.ts";
 import { Queue, type QueueOptions } from "../state/queue.ts";
 import { Sessions } from "../state/sessions.ts";
-import { type OpenOptions, openDatabase } from "./open.ts";
+import type { OpenOptions } from "./open.ts";
+import { acquireDatabase, type Lease } from "./shared.ts";
 import { fromSqliteError, isSqliteError } from "./sqlite-errors.ts";
 import { type SyncResult, type WriteOptions, writeTransaction } from "./tx.ts";
 
@@ -24,10 +25,11 @@ export class Store implements Disposable {
   readonly messages: Messages;
   readonly queue: Queue;
   private readonly busyTimeoutMs: number | undefined;
-  private closed = false;
+  private readonly lease: Lease;
 
-  constructor(db: Database, options: StoreOptions) {
-    this.db = db;
+  constructor(lease: Lease, options: StoreOptions) {
+    this.lease = lease;
+    this.db = lease.db;
     this.path = options.path;
     this.now = options.now ?? Date.now;
     this.busyTimeoutMs = options.busyTimeoutMs;
@@ -57,22 +59,12 @@ export class Store implements Disposable {
     }
   }
 
-  /** Checkpoints the WAL into the main file and closes; idempotent. */
+  /**
+   * Closes the store; idempotent. The last Store of this file in the process
+   * checkpoints the WAL into the main file and closes the connection.
+   */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    try {
-      // TRUNCATE leaves no -wal behind, so `cp coffer.db copy.db` is a full backup.
-      // It must not wait: it would hold a reading command up behind another
-      // process's write, and block new writers while waiting for readers. When
-      // the store is busy it gives up at once; the last connection to close
-      // then checkpoints and removes the WAL itself.
-      this.db.run("PRAGMA busy_timeout = 0");
-      this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-    } catch {
-      // Busy, or the file is gone: nothing more to do before closing.
-    }
-    this.db.close(false);
+    this.lease.release();
   }
 
   [Symbol.dispose](): void {
@@ -81,8 +73,7 @@ export class Store implements Disposable {
 }
 
 export function openStore(options: StoreOptions): Store {
-  const db = openDatabase({ ...options, now: options.now });
-  return new Store(db, options);
+  return new Store(acquireDatabase(options), options);
 }
 
 function asCofferError(err: unknown, context: string): unknown {

@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 
 export default defineCommand({
   meta: {
-    name: "coffer queue",
+    name: "queue",
     description: "Push, claim and settle jobs of the crash-safe queue",
   },
   subCommands: {

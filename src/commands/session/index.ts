@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 
 export default defineCommand({
-  meta: { name: "coffer session", description: "List, show and remove agent sessions" },
+  meta: { name: "session", description: "List, show and remove agent sessions" },
   subCommands: {
     list: () => import("./list.ts").then((m) => m.default),
     show: () => import("./show.ts").then((m) => m.default),

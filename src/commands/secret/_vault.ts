@@ -1,0 +1,151 @@
+// What every vault command shares: the passphrase and scope flags, and the
+// unlock sequence (store, passphrase, derivation, plaintext-config move).
+
+import { parseIntFlag } from "../../cli/argv.ts";
+import { context, loadedConfig, openCliStore } from "../../cli/context.ts";
+import { say } from "../../cli/output.ts";
+import { hasTerminal, promptHidden } from "../../cli/prompt.ts";
+import { NotFoundError, UsageError } from "../../errors.ts";
+import { redactor } from "../../redact.ts";
+import type { Store } from "../../store/store.ts";
+import { DEFAULT_SCOPE, type KdfParams } from "../../vault/format.ts";
+import { DEFAULT_KDF_PARAMS } from "../../vault/kdf.ts";
+import { checkScope } from "../../vault/names.ts";
+import { type PassphraseSources, readPassphrase } from "../../vault/passphrase.ts";
+import { movePlaintextSecrets } from "../../vault/plaintext.ts";
+import { createVault, unlockVault, type Vault, vaultExists } from "../../vault/vault.ts";
+
+export const passphraseArgs = {
+  "passphrase-file": {
+    type: "string",
+    description: "Read the passphrase from this file (one trailing newline dropped)",
+  },
+  "passphrase-fd": {
+    type: "string",
+    description: "Read the passphrase from this open file descriptor",
+  },
+} as const;
+
+export const scopeArg = {
+  scope: { type: "string", description: `Secret scope (default ${DEFAULT_SCOPE})` },
+} as const;
+
+interface PassphraseFlags {
+  "passphrase-file"?: string | undefined;
+  "passphrase-fd"?: string | undefined;
+}
+
+export function scopeOf(args: { scope?: string | undefined }): string {
+  return checkScope(args.scope ?? DEFAULT_SCOPE);
+}
+
+export function passphraseSources(args: PassphraseFlags, stdinTaken = false): PassphraseSources {
+  const fd = parseIntFlag(args["passphrase-fd"], "--passphrase-fd", 0, 65_535);
+  if (fd === 0 && stdinTaken) {
+    throw new UsageError("stdin carries the input of this command, not the passphrase", {
+      hint: "use --passphrase-file, another --passphrase-fd, or COFFER_PASSPHRASE_FILE",
+    });
+  }
+  return {
+    file: args["passphrase-file"],
+    fd,
+    env: context().env,
+    prompt: hasTerminal() ? promptHidden : undefined,
+  };
+}
+
+export function configuredKdfParams(): KdfParams {
+  const vault = loadedConfig().config.vault;
+  return {
+    memoryKiB: vault?.kdf_memory_kib ?? DEFAULT_KDF_PARAMS.memoryKiB,
+    iterations: vault?.kdf_iterations ?? DEFAULT_KDF_PARAMS.iterations,
+    parallelism: vault?.kdf_parallelism ?? DEFAULT_KDF_PARAMS.parallelism,
+  };
+}
+
+const decoder = new TextDecoder();
+const options = { onReveal: (value: Uint8Array) => redactor.add(decoder.decode(value)) };
+
+/**
+ * A vault about to be opened: the store is open and the passphrase known,
+ * but nothing derived yet, so a command can read its input in between.
+ */
+export class PendingVault implements Disposable {
+  private vault: Vault | undefined;
+
+  constructor(
+    readonly store: Store,
+    readonly creating: boolean,
+    private readonly passphrase: string,
+  ) {}
+
+  async open(): Promise<Vault> {
+    this.vault = this.creating
+      ? await createVault(this.store, this.passphrase, configuredKdfParams(), options)
+      : await unlockVault(this.store, this.passphrase, options);
+    if (this.creating) say.info("created a new vault");
+    await moveConfigSecrets(this.vault);
+    return this.vault;
+  }
+
+  [Symbol.dispose](): void {
+    this.vault?.lock();
+    this.store.close();
+  }
+}
+
+/** Opens the store and finds the passphrase; with `create`, a missing vault will be made. */
+export async function prepareVault(
+  args: PassphraseFlags,
+  opts: { create?: boolean; stdinTaken?: boolean } = {},
+): Promise<PendingVault> {
+  const sources = passphraseSources(args, opts.stdinTaken);
+  let store: Store;
+  try {
+    store = openCliStore({ create: opts.create ?? false });
+  } catch (err) {
+    if (err instanceof NotFoundError) throw noVault();
+    throw err;
+  }
+  try {
+    const creating = !vaultExists(store);
+    if (creating && !opts.create) throw noVault();
+    const passphrase = await readPassphrase(sources, { confirm: creating });
+    return new PendingVault(store, creating, passphrase);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+/** prepareVault then open, for commands with no input to read in between. */
+export async function openVault(
+  args: PassphraseFlags,
+): Promise<{ vault: Vault; pending: PendingVault }> {
+  const pending = await prepareVault(args);
+  try {
+    return { vault: await pending.open(), pending };
+  } catch (err) {
+    pending[Symbol.dispose]();
+    throw err;
+  }
+}
+
+function noVault(): NotFoundError {
+  return new NotFoundError("no vault yet", {
+    hint: "coffer secret set NAME creates it (the value comes from stdin or a prompt)",
+  });
+}
+
+async function moveConfigSecrets(vault: Vault): Promise<void> {
+  const { path, config } = loadedConfig();
+  if (!path || !config.secrets || Object.keys(config.secrets).length === 0) return;
+  const { moved, removed } = await movePlaintextSecrets(vault, config.secrets, path);
+  if (removed) {
+    say.warn(
+      `moved ${moved} plaintext secret(s) from ${path} into the vault and removed the [secrets] table`,
+    );
+  } else {
+    say.warn(`the [secrets] table in ${path} is in the vault now; remove it from the file by hand`);
+  }
+}

@@ -1,0 +1,45 @@
+// coffer secret export: one scope's secrets as .env (default) or JSON on
+// stdout; asks first when stdout is a terminal.
+
+import { defineCommand } from "citty";
+import { getStreams } from "../../cli/output.ts";
+import { confirm } from "../../cli/prompt.ts";
+import { UsageError } from "../../errors.ts";
+import { formatEnv, formatJson } from "../../vault/dotenv.ts";
+import { openVault, passphraseArgs, scopeArg, scopeOf } from "./_vault.ts";
+
+export default defineCommand({
+  meta: { name: "export", description: "Print a scope's secrets as .env or JSON" },
+  args: {
+    format: { type: "string", description: "env (default) or json" },
+    ...scopeArg,
+    ...passphraseArgs,
+  },
+  async run({ args }) {
+    const format = args.format ?? "env";
+    if (format !== "env" && format !== "json") {
+      throw new UsageError(`--format must be env or json, got '${format}'`);
+    }
+    const scope = scopeOf(args);
+    const { vault, pending } = await openVault(args);
+    using _ = pending;
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    const pairs = (await vault.current(scope)).map((s) => {
+      try {
+        return { name: s.name, value: decoder.decode(s.value) };
+      } catch {
+        throw new UsageError(`secret ${s.name} is not UTF-8 text and cannot be exported`, {
+          hint: `coffer secret get ${s.name} > FILE`,
+        });
+      }
+    });
+    const { stdout } = getStreams();
+    if (
+      stdout.isTTY &&
+      !(await confirm(`print ${pairs.length} secret value(s) to the terminal?`))
+    ) {
+      throw new UsageError("export cancelled", { hint: "redirect stdout to a file" });
+    }
+    stdout.write(format === "json" ? formatJson(pairs) : formatEnv(pairs));
+  },
+});

@@ -1,0 +1,25 @@
+// What a secret's name and scope may be: names double as environment
+// variable names (coffer run, .env export), scopes as agent or bot ids.
+
+import { UsageError } from "../errors.ts";
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const SCOPE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+export function checkName(name: string): string {
+  if (!NAME.test(name)) {
+    throw new UsageError(`invalid secret name '${name.slice(0, 64)}'`, {
+      hint: "use letters, digits and _ (starting with a letter or _), as for an environment variable",
+    });
+  }
+  return name;
+}
+
+export function checkScope(scope: string): string {
+  if (!SCOPE.test(scope)) {
+    throw new UsageError(`invalid scope '${scope.slice(0, 64)}'`, {
+      hint: "use letters, digits, _ . : - (starting with a letter or digit)",
+    });
+  }
+  return scope;
+}

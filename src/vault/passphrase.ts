@@ -1,0 +1,119 @@
+// Where a passphrase comes from, first found wins (SPEC §5): --passphrase-file
+// or --passphrase-fd, COFFER_PASSPHRASE_FILE, COFFER_PASSPHRASE, then a prompt.
+
+import { readFileSync } from "node:fs";
+import { AuthError, NotFoundError, UsageError } from "../errors.ts";
+import { fsError } from "../store/files.ts";
+import type { Env } from "../store/paths.ts";
+
+/** Never passed on to a child process (coffer run). */
+export const PASSPHRASE_ENV_VARS = [
+  "COFFER_PASSPHRASE",
+  "COFFER_PASSPHRASE_FILE",
+  "COFFER_NEW_PASSPHRASE",
+  "COFFER_NEW_PASSPHRASE_FILE",
+] as const;
+
+export interface PassphraseSources {
+  file?: string | undefined;
+  fd?: number | undefined;
+  env: Env;
+  /** A hidden prompt on the terminal; undefined when there is no terminal. */
+  prompt?: ((question: string) => Promise<string>) | undefined;
+}
+
+const NO_SOURCE_HINT =
+  "pass --passphrase-file PATH or --passphrase-fd N, or set COFFER_PASSPHRASE_FILE or COFFER_PASSPHRASE";
+
+/** The passphrase that unlocks (or, with `confirm`, creates) the vault. */
+export async function readPassphrase(
+  sources: PassphraseSources,
+  options: { confirm?: boolean } = {},
+): Promise<string> {
+  if (sources.file !== undefined && sources.fd !== undefined) {
+    throw new UsageError("give --passphrase-file or --passphrase-fd, not both");
+  }
+  if (sources.file !== undefined) return fromFile(sources.file, "--passphrase-file");
+  if (sources.fd !== undefined) return fromFd(sources.fd);
+  const { env } = sources;
+  if (env.COFFER_PASSPHRASE_FILE) {
+    return fromFile(env.COFFER_PASSPHRASE_FILE, "COFFER_PASSPHRASE_FILE");
+  }
+  if (env.COFFER_PASSPHRASE !== undefined) return checked(env.COFFER_PASSPHRASE);
+  if (!sources.prompt) {
+    throw new AuthError("the vault is locked and there is no passphrase source and no terminal", {
+      hint: NO_SOURCE_HINT,
+    });
+  }
+  return await ask(sources.prompt, "passphrase", options.confirm ?? false);
+}
+
+/** The new passphrase for `secret passwd`: COFFER_NEW_PASSPHRASE(_FILE), else the prompt, twice. */
+export async function readNewPassphrase(sources: PassphraseSources): Promise<string> {
+  const { env } = sources;
+  if (env.COFFER_NEW_PASSPHRASE_FILE) {
+    return fromFile(env.COFFER_NEW_PASSPHRASE_FILE, "COFFER_NEW_PASSPHRASE_FILE");
+  }
+  if (env.COFFER_NEW_PASSPHRASE !== undefined) return checked(env.COFFER_NEW_PASSPHRASE);
+  if (!sources.prompt) {
+    throw new AuthError("no new passphrase source and no terminal", {
+      hint: "set COFFER_NEW_PASSPHRASE_FILE or COFFER_NEW_PASSPHRASE",
+    });
+  }
+  return await ask(sources.prompt, "new passphrase", true);
+}
+
+async function ask(
+  prompt: (question: string) => Promise<string>,
+  what: string,
+  confirm: boolean,
+): Promise<string> {
+  const first = checked(await prompt(`${what}: `));
+  if (confirm && (await prompt(`repeat ${what}: `)) !== first) {
+    throw new AuthError("the passphrases do not match");
+  }
+  return first;
+}
+
+function fromFile(path: string, source: string): string {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new NotFoundError(`passphrase file ${path} (${source}) does not exist`);
+    }
+    throw fsError("read passphrase file", path, err);
+  }
+  return checked(dropNewline(decode(data, source)));
+}
+
+function fromFd(fd: number): string {
+  let data: Buffer;
+  try {
+    data = readFileSync(fd);
+  } catch (err) {
+    throw fsError("read passphrase from fd", String(fd), err);
+  }
+  return checked(dropNewline(decode(data, `--passphrase-fd ${fd}`)));
+}
+
+function decode(data: Uint8Array, source: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(data);
+  } catch {
+    throw new AuthError(`the passphrase from ${source} is not UTF-8 text`);
+  }
+}
+
+/** Files and pipes end in a newline that is not part of the passphrase; exactly one is dropped. */
+export function dropNewline(text: string): string {
+  if (text.endsWith("\r\n")) return text.slice(0, -2);
+  if (text.endsWith("\n")) return text.slice(0, -1);
+  return text;
+}
+
+function checked(passphrase: string): string {
+  if (passphrase.length === 0) throw new AuthError("an empty passphrase is refused");
+  return passphrase;
+}

@@ -1,0 +1,18 @@
+// Test-only: cheap KDF bounds and parameters. Nothing in the CLI imports this
+// file, and the vault accepts these bounds only as this very object.
+
+import type { KdfParams } from "./format.ts";
+import type { KdfBounds } from "./kdf.ts";
+
+/** Pass as `kdfBounds` to createVault/unlockVault in tests to allow tiny parameters. */
+export const TEST_ONLY_KDF_BOUNDS: Readonly<KdfBounds> = Object.freeze({
+  min: { memoryKiB: 8, iterations: 1, parallelism: 1 },
+  max: { memoryKiB: 1_048_576, iterations: 10, parallelism: 16 },
+});
+
+/** About a millisecond per derivation: for unit tests of everything but the KDF's cost. */
+export const TEST_ONLY_KDF_PARAMS: Readonly<KdfParams> = Object.freeze({
+  memoryKiB: 64,
+  iterations: 1,
+  parallelism: 1,
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "bun:test";
+import { StreamMasker } from "../../src/redact-stream.ts";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function run(values: string[], chunks: string[]): { out: string; pieces: string[] } {
+  const m = new StreamMasker(values.map(enc), "[M]");
+  const pieces = chunks.map((c) => dec(m.push(enc(c))));
+  pieces.push(dec(m.end()));
+  return { out: pieces.join(""), pieces };
+}
+
+describe("StreamMasker", () => {
+  it("should mask values inside one chunk", () => {
+    expect(run(["secret"], ["a secret here, secret"]).out).toBe("a [M] here, [M]");
+  });
+
+  it("should mask a value split across chunks at every position", () => {
+    const text = "before topsecretvalue after";
+    for (let i = 1; i < text.length; i++) {
+      for (let j = i; j < text.length; j++) {
+        const chunks = [text.slice(0, i), text.slice(i, j), text.slice(j)];
+        expect(run(["topsecretvalue"], chunks).out).toBe("before [M] after");
+      }
+    }
+  });
+
+  it("should hold back only a possible start of a value", () => {
+    const { pieces } = run(["secret"], ["hello sec", "ond"]);
+    expect(pieces[0]).toBe("hello ");
+    expect(pieces[1]).toBe("second");
+  });
+
+  it("should mask the longer of overlapping values whole", () => {
+    expect(run(["abc", "abcdef"], ["xabcdefx"]).out).toBe("x[M]x");
+  });
+
+  it("should flush a held tail at the end", () => {
+    expect(run(["secret"], ["ends with sec"]).out).toBe("ends with sec");
+  });
+});
