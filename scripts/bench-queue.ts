@@ -9,6 +9,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openStore } from "../src/index.ts";
+import { bare } from "./bench/bare.ts";
 import { type Contender, coffer, naive, plainjob } from "./bench/cycle.ts";
 
 const { values } = parseArgs({
@@ -77,7 +78,7 @@ function framesPerCycle(contender: Contender): number {
 }
 
 function cycleTable(): void {
-  const contenders = [naive, plainjob, coffer];
+  const contenders = [naive, plainjob, bare, coffer];
   const rounds: Map<Contender, number>[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const rates = new Map<Contender, number>();
