@@ -1,11 +1,14 @@
 // The hidden prompt on a pseudo-terminal: echo off while asking, the typed
 // passphrase never shown, the terminal restored after Enter and after Ctrl-C (130).
 
-import { beforeAll, describe, expect, it } from "bun:test";
+import { beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { join } from "node:path";
 import { BINARY, baseEnv, ensureBinary, ROOT } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { cheapConfig, VECTOR_PASSPHRASE, vaultEnv, writeVectorStore } from "../helpers/vault.ts";
+
+// Each test runs the binary (and the KDF) several times.
+setDefaultTimeout(30_000);
 
 const dir = tempDir();
 const env = vaultEnv(dir);

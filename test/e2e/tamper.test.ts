@@ -4,7 +4,7 @@
 // printing no value; entries that were not touched stay readable where safe.
 
 import { Database } from "bun:sqlite";
-import { beforeAll, describe, expect, it } from "bun:test";
+import { beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { coffer, ensureBinary } from "../helpers/binary.ts";
@@ -16,6 +16,9 @@ import {
   vector,
   writeVectorStore,
 } from "../helpers/vault.ts";
+
+// Each test runs the binary (and the KDF) several times.
+setDefaultTimeout(30_000);
 
 const pristine = join(tempDir(), "pristine.db");
 const values = vector.expected.map((e) => Buffer.from(e.value_hex, "hex").toString("latin1"));
