@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { AuthError, BusyError, IntegrityError, NotFoundError } from "../../../src/errors.ts";
 import { openStore, type Store } from "../../../src/store/store.ts";
 import { inspectVault, proveUnlock } from "../../../src/vault/inspect.ts";
+import { createVault, unlockVault, vaultExists } from "../../../src/vault/open.ts";
 import { TEST_ONLY_KDF_BOUNDS, TEST_ONLY_KDF_PARAMS } from "../../../src/vault/testing.ts";
-import { createVault, unlockVault, vaultExists } from "../../../src/vault/vault.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 
 const opts = { kdfBounds: TEST_ONLY_KDF_BOUNDS };
