@@ -102,6 +102,17 @@ describe("vault", () => {
     await expect(a.set("X", bytes("x"))).rejects.toBeInstanceOf(BusyError);
   });
 
+  it("should retry a write whose generation moved while it was sealing", async () => {
+    using store = freshStore();
+    const a = await createVault(store, "pw", TEST_ONLY_KDF_PARAMS, opts);
+    const b = await unlockVault(store, "pw", opts);
+    // Both read generation 0 and seal before either transaction runs.
+    const versions = await Promise.all([a.set("X", bytes("a")), b.set("X", bytes("b"))]);
+    expect(versions.sort()).toEqual([1, 2]);
+    expect((await a.history("X")).length).toBe(2);
+    expect(store.db.query("SELECT generation FROM vault_meta").get()).toEqual({ generation: 2 });
+  });
+
   it("should report the vault without a passphrase", async () => {
     using store = freshStore();
     const vault = await createVault(store, "pw", TEST_ONLY_KDF_PARAMS, opts);
