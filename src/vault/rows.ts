@@ -76,13 +76,22 @@ export function readMeta(db: Database): MetaRow | undefined {
   return parse(MetaRow, rows[0], "vault metadata");
 }
 
+const ENTRIES_SQL =
+  "SELECT scope, name, version, nonce, ciphertext, created_at FROM vault_entries ORDER BY scope, name, version";
+
 export function readEntries(db: Database): EntryRow[] {
-  const rows = db
-    .query(
-      "SELECT scope, name, version, nonce, ciphertext, created_at FROM vault_entries ORDER BY scope, name, version",
-    )
-    .all();
-  return rows.map((row) => parse(EntryRow, row, "vault entry"));
+  return db
+    .query(ENTRIES_SQL)
+    .all()
+    .map((row) => parse(EntryRow, row, "vault entry"));
+}
+
+/**
+ * The entries as stored, unvalidated: only for the writer's own transaction,
+ * where every row is either one it verified or one it just wrote.
+ */
+export function readOwnEntries(db: Database): EntryRow[] {
+  return db.query(ENTRIES_SQL).all() as EntryRow[];
 }
 
 export function countEntries(db: Database): { secrets: number; versions: number } {

@@ -16,7 +16,14 @@ import {
 } from "./kdf.ts";
 import { kekFrom, wrapMasterKey } from "./keywrap.ts";
 import { checkName, checkScope } from "./names.ts";
-import { type EntryRow, type MetaRow, readEntries, readMeta, snapshot } from "./rows.ts";
+import {
+  type EntryRow,
+  type MetaRow,
+  readEntries,
+  readMeta,
+  readOwnEntries,
+  snapshot,
+} from "./rows.ts";
 import { keysFrom, metaParams, type VaultKeys, verifyEntrySet } from "./unlock.ts";
 import {
   deleteSecret,
@@ -268,7 +275,7 @@ export class Vault {
   private reseal(meta: MetaRow, keys: VaultKeys): State {
     const db = this.store.db;
     const generation = meta.generation + 1;
-    const entries = readEntries(db);
+    const entries = readOwnEntries(db);
     const digest = entrySetDigest(keys.digestKey, meta.vault_id, generation, entries);
     setSeal(db, generation, digest, this.store.now());
     return { meta: readMetaOrThrow(db), entries };
