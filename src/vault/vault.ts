@@ -119,6 +119,8 @@ export class Vault {
       scope: checkScope(i.scope ?? DEFAULT_SCOPE),
       name: checkName(i.name),
     }));
+    // A value being stored is as secret as one read back: mask it from here on.
+    for (const item of wanted) this.options.onReveal?.(item.value);
     return await this.mutate(async (state) => {
       const next = new Map<string, number>();
       for (const e of state.entries) next.set(`${e.scope}\0${e.name}`, e.version + 1);

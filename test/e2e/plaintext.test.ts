@@ -50,6 +50,9 @@ describe("plaintext config secrets", () => {
     const before = readFileSync(join(dir, "config.toml"), "utf8");
     const r = coffer(["secret", "list"], { env: vaultEnv(dir) });
     expect(r.code).toBe(3);
+    const status = coffer(["status"], { env: vaultEnv(dir) });
+    expect(status.stderr).toContain("holds 1 plaintext secret(s)");
+    expect(status.stderr).not.toContain("plain-token-value");
     expect(readFileSync(join(dir, "config.toml"), "utf8")).toBe(before);
   });
 });
