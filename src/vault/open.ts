@@ -8,6 +8,7 @@ import { type KdfParams, KEY_BYTES, SALT_BYTES, VAULT_ID_BYTES } from "./format.
 import { checkKdfParams, DEFAULT_KDF_PARAMS, deriveKey, KDF_BOUNDS } from "./kdf.ts";
 import { kekFrom, wrapMasterKey } from "./keywrap.ts";
 import { readEntries, readMeta, snapshot } from "./rows.ts";
+import { boundsFor } from "./testing.ts";
 import { keysFrom, unlockKeys, verifyEntrySet } from "./unlock.ts";
 import { Vault, type VaultOptions } from "./vault.ts";
 import { insertMeta } from "./writes.ts";
@@ -23,7 +24,7 @@ export async function createVault(
   params: KdfParams = DEFAULT_KDF_PARAMS,
   options: VaultOptions = {},
 ): Promise<Vault> {
-  const bounds = options.kdfBounds ?? KDF_BOUNDS;
+  const bounds = boundsFor(options.kdfBounds, KDF_BOUNDS);
   checkKdfParams(params, bounds);
   const vaultId = randomBytes(VAULT_ID_BYTES);
   const salt = randomBytes(SALT_BYTES);
@@ -56,7 +57,7 @@ export async function unlockVault(
     snapshot(store.db, () => ({ meta: readMeta(store.db), entries: readEntries(store.db) })),
   );
   if (!meta) throw new NotFoundError("no vault yet", { hint: "coffer secret set NAME creates it" });
-  const keys = await unlockKeys(meta, passphrase, options.kdfBounds ?? KDF_BOUNDS);
+  const keys = await unlockKeys(meta, passphrase, boundsFor(options.kdfBounds, KDF_BOUNDS));
   verifyEntrySet(keys, meta, entries);
   return new Vault(store, keys, options, { meta, entries });
 }

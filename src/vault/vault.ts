@@ -24,6 +24,7 @@ import {
   readOwnEntries,
   snapshot,
 } from "./rows.ts";
+import { boundsFor } from "./testing.ts";
 import { keysFrom, metaParams, type VaultKeys, verifyEntrySet } from "./unlock.ts";
 import {
   deleteSecret,
@@ -36,7 +37,7 @@ import {
 } from "./writes.ts";
 
 export interface VaultOptions {
-  /** Tests only: TEST_ONLY_KDF_BOUNDS from ./testing.ts. The CLI never passes this. */
+  /** Tests only: exactly TEST_ONLY_KDF_BOUNDS from ./testing.ts (anything else throws). The CLI never passes it. */
   kdfBounds?: KdfBounds;
   /** Called with every value decrypted, so output can mask it (the CLI passes redactor.add). */
   onReveal?: (value: Uint8Array) => void;
@@ -184,7 +185,7 @@ export class Vault {
     passphrase: string,
     params: KdfParams = DEFAULT_KDF_PARAMS,
   ): Promise<void> {
-    const bounds = this.options.kdfBounds ?? KDF_BOUNDS;
+    const bounds = boundsFor(this.options.kdfBounds, KDF_BOUNDS);
     checkKdfParams(params, bounds);
     const salt = randomBytes(SALT_BYTES);
     const kek = await kekFrom(await deriveKey(passphrase, salt, params, bounds));

@@ -134,3 +134,17 @@ describe("vault", () => {
     });
   });
 });
+
+describe("test-only KDF bounds", () => {
+  it("should accept no other bounds object than TEST_ONLY_KDF_BOUNDS", async () => {
+    using store = freshStore();
+    const lax = {
+      min: { memoryKiB: 8, iterations: 1, parallelism: 1 },
+      max: TEST_ONLY_KDF_BOUNDS.max,
+    };
+    await expect(
+      createVault(store, "pw", TEST_ONLY_KDF_PARAMS, { kdfBounds: lax }),
+    ).rejects.toThrow("TEST_ONLY_KDF_BOUNDS");
+    expect(vaultExists(store)).toBe(false);
+  });
+});
