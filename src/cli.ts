@@ -49,6 +49,14 @@ function report(err: unknown, verbose: boolean): number {
   return ExitCode.internal;
 }
 
+/** stdout failing under us: a reader that went away (`… | head -c0`) is not worth a stack. */
+function onStdoutError(err: NodeJS.ErrnoException): void {
+  if (err.code === "EPIPE") return;
+  say.error(`write to stdout: ${err.code ?? err.message}`);
+  process.exitCode = ExitCode.io;
+}
+
 if (import.meta.main) {
+  process.stdout.on("error", onStdoutError);
   process.exitCode = await main(process.argv.slice(2), process.env);
 }
