@@ -8,6 +8,7 @@ import {
   DIGEST_BYTES,
   KDF_ID,
   KEY_BYTES,
+  MAX_VALUE_BYTES,
   NONCE_BYTES,
   SALT_BYTES,
   TAG_BYTES,
@@ -41,7 +42,7 @@ const EntryRow = v.object({
   name: v.pipe(v.string(), v.minLength(1)),
   version: int(1),
   nonce: bytes(NONCE_BYTES),
-  ciphertext: bytes(TAG_BYTES, 16 * 1024 * 1024),
+  ciphertext: bytes(TAG_BYTES, MAX_VALUE_BYTES + TAG_BYTES),
   created_at: int(0),
 });
 export interface EntryRow {

@@ -2,11 +2,18 @@
 // Crypto is async and store.write is sync, so each write seals first, then
 // re-checks the generation inside the transaction and retries if it moved.
 
-import { BusyError, IntegrityError, NotFoundError } from "../errors.ts";
+import { BusyError, IntegrityError, NotFoundError, UsageError } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { OpenFailed, open, randomBytes, type Sealed, seal } from "./aead.ts";
 import { entrySetDigest } from "./digest.ts";
-import { DEFAULT_SCOPE, entryAad, type KdfParams, KEY_BYTES, SALT_BYTES } from "./format.ts";
+import {
+  DEFAULT_SCOPE,
+  entryAad,
+  type KdfParams,
+  KEY_BYTES,
+  MAX_VALUE_BYTES,
+  SALT_BYTES,
+} from "./format.ts";
 import {
   checkKdfParams,
   DEFAULT_KDF_PARAMS,
@@ -120,6 +127,11 @@ export class Vault {
       scope: checkScope(i.scope ?? DEFAULT_SCOPE),
       name: checkName(i.name),
     }));
+    for (const item of wanted) {
+      if (item.value.length > MAX_VALUE_BYTES) {
+        throw new UsageError(`the value of ${item.name} is larger than ${MAX_VALUE_BYTES} bytes`);
+      }
+    }
     // A value being stored is as secret as one read back: mask it from here on.
     for (const item of wanted) this.options.onReveal?.(item.value);
     return await this.mutate(async (state) => {

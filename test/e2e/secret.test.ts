@@ -53,6 +53,18 @@ describe("secret set/get", () => {
     expect(flag.stderr).not.toContain("hunter2-canary");
   });
 
+  it("should refuse a value over 1 MiB and keep a closed stdout quiet", () => {
+    const big = new Uint8Array(1024 * 1024 + 1).fill(65);
+    const r = coffer(["secret", "set", "BIG", "--raw"], { env, stdin: big });
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain("AAAA");
+    const piped = Bun.spawnSync(["sh", "-c", `"${BINARY}" secret get A | head -c0`], {
+      env: baseEnv(env),
+      stderr: "pipe",
+    });
+    expect(piped.stderr.toString()).toBe("");
+  });
+
   it("should refuse an empty value and a bad name with exit 2", () => {
     expect(coffer(["secret", "set", "E"], { env, stdin: "\n" }).code).toBe(2);
     expect(coffer(["secret", "set", "bad-name"], { env, stdin: "x" }).code).toBe(2);
