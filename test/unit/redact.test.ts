@@ -1,3 +1,5 @@
+// The redactor every line to stderr goes through: token shapes and vault values.
+
 import { describe, expect, it } from "bun:test";
 import { MASK, Redactor } from "../../src/redact.ts";
 

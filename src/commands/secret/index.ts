@@ -1,3 +1,5 @@
+// coffer secret …: the vault's commands, each loaded only when named.
+
 import { defineCommand } from "citty";
 
 export default defineCommand({
