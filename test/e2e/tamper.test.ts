@@ -241,6 +241,23 @@ describe("tampered metadata", () => {
     expectRefused(get(env, "OPENAI_API_KEY"), 5);
   });
 
+  it("should refuse a dropped entries table or metadata column (5)", () => {
+    expectRefused(
+      get(
+        tampered((db) => db.run("DROP TABLE vault_entries")),
+        "OPENAI_API_KEY",
+      ),
+      5,
+    );
+    expectRefused(
+      get(
+        tampered((db) => db.run("ALTER TABLE vault_meta DROP COLUMN digest")),
+        "OPENAI_API_KEY",
+      ),
+      5,
+    );
+  });
+
   it("should refuse a second metadata row (5)", () => {
     const env = tampered((db) => {
       db.run("ALTER TABLE vault_meta RENAME TO vault_meta_strict");
