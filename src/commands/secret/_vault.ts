@@ -102,6 +102,7 @@ export async function prepareVault(
   opts: { create?: boolean; stdinTaken?: boolean } = {},
 ): Promise<PendingVault> {
   const sources = passphraseSources(args, opts.stdinTaken);
+  loadedConfig(); // its own errors (a missing --config file) must not read as "no vault"
   let store: Store;
   try {
     store = openCliStore({ create: opts.create ?? false });
