@@ -1,5 +1,6 @@
 // Many processes writing one vault at once: every write lands, none is lost
-// to another's generation check, and the entry set still verifies.
+// to another's generation check, and the entry set still verifies; writers
+// killed at random moments leave a vault that still opens and verifies.
 
 import { beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { BINARY, baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
@@ -36,5 +37,28 @@ describe("concurrent vault writers", () => {
     const names = list.map((r) => r.name).sort();
     expect(names).toEqual(["KEY_0", "KEY_2", "KEY_4", "KEY_6", "SEED", "SHARED"]);
     expect(list.find((r) => r.name === "SHARED")?.version).toBe(4);
+  });
+});
+
+describe("killed vault writers", () => {
+  it("should leave a vault that opens and verifies after SIGKILLs at random moments", async () => {
+    for (let i = 0; i < 12; i++) {
+      const proc = Bun.spawn([BINARY, "secret", "set", `KILLED_${i % 3}`], {
+        env: baseEnv(env),
+        stdin: new TextEncoder().encode(`killed-${i}`),
+        stdout: "ignore",
+        stderr: "ignore",
+      });
+      await Bun.sleep(20 + Math.random() * 200);
+      proc.kill("SIGKILL");
+      await proc.exited;
+    }
+    const list = coffer(["secret", "list", "--json"], { env });
+    expect(list.code).toBe(0);
+    for (const row of JSON.parse(list.stdout) as { name: string; version: number }[]) {
+      const history = coffer(["secret", "history", row.name, "--json"], { env });
+      expect(history.code).toBe(0);
+      expect(JSON.parse(history.stdout).at(-1).version).toBe(row.version);
+    }
   });
 });
