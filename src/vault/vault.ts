@@ -76,7 +76,13 @@ export interface State {
   entries: EntryRow[];
 }
 
-const RETRIES = 5;
+/**
+ * How long a write keeps trying while other writers move the generation under
+ * it. Each lost race costs one re-seal; jittered pauses let a crowd of writers
+ * (eight `secret set` at once) take turns instead of colliding again.
+ */
+const RETRY_WINDOW_MS = 15_000;
+
 export class Vault {
   /** The last verified state, reused while the generation and digest stay the same. */
   private verified: State | undefined;
@@ -265,7 +271,9 @@ export class Vault {
     prepare: (state: State) => Promise<() => T>,
     nextKeys: () => VaultKeys | undefined = () => undefined,
   ): Promise<T> {
-    for (let attempt = 0; attempt < RETRIES; attempt++) {
+    const deadline = performance.now() + RETRY_WINDOW_MS;
+    for (let attempt = 0; attempt === 0 || performance.now() < deadline; attempt++) {
+      if (attempt > 0) await Bun.sleep(Math.random() * Math.min(200, 10 * attempt));
       const state = this.load();
       const apply = await prepare(state);
       const done = this.store.write(
