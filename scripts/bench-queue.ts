@@ -10,7 +10,14 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openStore } from "../src/index.ts";
 import { bare } from "./bench/bare.ts";
-import { type Contender, coffer, naive, plainjob } from "./bench/cycle.ts";
+import {
+  type Contender,
+  coffer,
+  cofferBatched,
+  naive,
+  plainjob,
+  plainjobBatched,
+} from "./bench/cycle.ts";
 
 const { values } = parseArgs({
   options: {
@@ -78,7 +85,7 @@ function framesPerCycle(contender: Contender): number {
 }
 
 function cycleTable(): void {
-  const contenders = [naive, plainjob, bare, coffer];
+  const contenders = [naive, plainjob, bare, coffer, plainjobBatched, cofferBatched];
   const rounds: Map<Contender, number>[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const rates = new Map<Contender, number>();
@@ -93,16 +100,16 @@ function cycleTable(): void {
   // Ratios are taken within each round, then the median: the load of the moment cancels out.
   const ratio = (c: Contender, to: Contender) =>
     median(rounds.map((r) => (r.get(c) ?? 0) / (r.get(to) ?? 1)));
-  console.log(`\nFull cycle enqueue → claim → ack, one job at a time, synchronous=NORMAL`);
+  console.log(`\nFull cycle enqueue → claim → ack, synchronous=NORMAL`);
   console.log(`${JOBS} jobs × ${ROUNDS} rounds: medians; ratios are medians of per-round ratios\n`);
   console.log(
-    `${"".padEnd(38)}${"jobs/s".padStart(8)}${"range".padStart(13)}${"× plainjob".padStart(12)}${"× naive".padStart(9)}${"frames/job".padStart(12)}`,
+    `${"".padEnd(40)}${"jobs/s".padStart(8)}${"range".padStart(13)}${"× plainjob".padStart(12)}${"× naive".padStart(9)}${"frames/job".padStart(12)}`,
   );
   for (const c of contenders) {
     const all = of(c);
     const range = `${Math.min(...all).toFixed(0)}–${Math.max(...all).toFixed(0)}`;
     console.log(
-      `${c.name.padEnd(38)}${median(all).toFixed(0).padStart(8)}${range.padStart(13)}${ratio(c, plainjob).toFixed(2).padStart(12)}${ratio(c, naive).toFixed(2).padStart(9)}${framesPerCycle(c).toFixed(1).padStart(12)}`,
+      `${c.name.padEnd(40)}${median(all).toFixed(0).padStart(8)}${range.padStart(13)}${ratio(c, plainjob).toFixed(2).padStart(12)}${ratio(c, naive).toFixed(2).padStart(9)}${framesPerCycle(c).toFixed(1).padStart(12)}`,
     );
   }
 }

@@ -96,3 +96,59 @@ export const plainjob: Contender = {
     };
   },
 };
+
+const BATCH = 100;
+
+/**
+ * coffer's batch calls, as a producer and a worker running jobs side by side
+ * use them: enqueueMany, dequeueMany and ackMany of BATCH jobs, one
+ * transaction each. Every job is still leased with its own token and acked:
+ * only the commits are shared.
+ */
+export const cofferBatched: Contender = {
+  name: `coffer, enqueue/claim/ackMany(${BATCH})`,
+  open(path) {
+    const store = openStore({ path, synchronous: "NORMAL" });
+    const { queue } = store;
+    return {
+      cycle(i) {
+        if (i % BATCH !== 0) return; // one call below does the next BATCH jobs' cycles
+        queue.enqueueMany(
+          QUEUE,
+          Array.from({ length: BATCH }, (_, k) => ({ task: "send", i: i + k })),
+        );
+        const jobs = queue.dequeueMany(QUEUE, BATCH, { lease: LEASE_MS });
+        if (jobs.length !== BATCH) throw new Error("coffer: short claim");
+        queue.ackMany(jobs.map((j) => ({ id: j.id, token: j.leaseToken })));
+      },
+      db: store.db,
+      close: () => store.close(),
+    };
+  },
+};
+
+/** plainjob with its own batch call (addMany); it has none for claim and done. */
+export const plainjobBatched: Contender = {
+  name: `plainjob, addMany(${BATCH})/claim/done`,
+  open(path) {
+    const db = new Database(path, { create: true, strict: true });
+    const queue = defineQueue({ connection: plainjobConnection(db), logger: silent });
+    return {
+      cycle(i) {
+        if (i % BATCH === 0) {
+          queue.addMany(
+            QUEUE,
+            Array.from({ length: BATCH }, (_, k) => ({ task: "send", i: i + k })),
+          );
+        }
+        const claimed = queue.getAndMarkJobAsProcessing(QUEUE);
+        if (!claimed) throw new Error("plainjob: nothing claimed");
+        const job = queue.getJobById(claimed.id);
+        if (!job) throw new Error("plainjob: claimed job vanished");
+        queue.markJobAsDone(job.id);
+      },
+      db,
+      close: () => queue.close(),
+    };
+  },
+};

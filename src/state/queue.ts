@@ -151,6 +151,15 @@ export class Queue {
     });
   }
 
+  /** Adds several jobs to one queue in one transaction; returns their ids in order. */
+  enqueueMany(
+    queue: string,
+    payloads: readonly unknown[],
+    options: Omit<EnqueueOptions, "dedupeKey"> = {},
+  ): number[] {
+    return this.store.write(() => payloads.map((payload) => this.enqueue(queue, payload, options)));
+  }
+
   /** Claims the next due job of `queue` for `lease` ms, or returns null when none is due. */
   dequeue(queue: string, options: { lease?: number } = {}): Job | null {
     const lease = options.lease ?? DEFAULT_LEASE_MS;
@@ -161,13 +170,39 @@ export class Queue {
       const row = this.db
         .query(
           `UPDATE jobs SET status = 'processing', attempts = attempts + 1, locked_until = ?1,
-             lease_token = ?2, updated_at = ?3
-           WHERE id = (SELECT id FROM jobs WHERE queue = ?4 AND status = 'pending' AND run_at <= ?3
+             lease_token = lower(hex(randomblob(16))), updated_at = ?2
+           WHERE id = (SELECT id FROM jobs WHERE queue = ?3 AND status = 'pending' AND run_at <= ?2
                        ORDER BY priority DESC, id LIMIT 1)
            RETURNING *`,
         )
-        .get(now + lease, crypto.randomUUID(), now, queue);
+        .get(now + lease, now, queue);
       return row ? toJob(row) : null;
+    });
+  }
+
+  /**
+   * Claims up to `limit` due jobs in one transaction (a worker running jobs
+   * side by side), highest priority then oldest first, each with its own
+   * lease token. Returns [] when none is due.
+   */
+  dequeueMany(queue: string, limit: number, options: { lease?: number } = {}): Job[] {
+    checkInteger(limit, "limit", 1, 1000);
+    const lease = options.lease ?? DEFAULT_LEASE_MS;
+    checkInteger(lease, "lease", 1, MAX_LEASE_MS);
+    return this.store.write(() => {
+      const now = this.store.now();
+      this.reclaimExpired(queue, now);
+      const rows = this.db
+        .query(
+          `UPDATE jobs SET status = 'processing', attempts = attempts + 1, locked_until = ?1,
+             lease_token = lower(hex(randomblob(16))), updated_at = ?2
+           WHERE id IN (SELECT id FROM jobs WHERE queue = ?3 AND status = 'pending' AND run_at <= ?2
+                        ORDER BY priority DESC, id LIMIT ?4)
+           RETURNING *`,
+        )
+        .all(now + lease, now, queue, limit);
+      // RETURNING gives rows in no promised order.
+      return rows.map(toJob).sort((a, b) => b.priority - a.priority || a.id - b.id);
     });
   }
 
@@ -203,6 +238,13 @@ export class Queue {
         )
         .run(now, id, options.token ?? null);
       if (changes === 0) throw this.notHeld(id, options.token, now);
+    });
+  }
+
+  /** Acks several held jobs in one transaction: all of them, or none if one is not held. */
+  ackMany(claims: readonly { id: number; token?: string | null | undefined }[]): void {
+    this.store.write(() => {
+      for (const claim of claims) this.ack(claim.id, { token: claim.token ?? undefined });
     });
   }
 
