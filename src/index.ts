@@ -1,5 +1,15 @@
 // coffer as a library: the public face, re-exports only.
 
+export {
+  type BackupOptions,
+  type BackupProgress,
+  type BackupResult,
+  backupStore,
+  defaultBackupPath,
+} from "./backup/backup.ts";
+export type { BackupReport, Check } from "./backup/inspect.ts";
+export { type RestoreOptions, type RestoreResult, restoreStore } from "./backup/restore.ts";
+export { verifyBackup } from "./backup/verify.ts";
 export * from "./errors.ts";
 export type { Json } from "./state/json.ts";
 export type { Message, NewMessage, Role } from "./state/messages.ts";

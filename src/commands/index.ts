@@ -19,5 +19,8 @@ export const root = defineCommand({
     queue: () => import("./queue/index.ts").then((m) => m.default),
     secret: () => import("./secret/index.ts").then((m) => m.default),
     run: () => import("./run.ts").then((m) => m.default),
+    backup: () => import("./backup.ts").then((m) => m.default),
+    restore: () => import("./restore.ts").then((m) => m.default),
+    verify: () => import("./verify.ts").then((m) => m.default),
   },
 });

@@ -1,0 +1,37 @@
+// coffer verify PATH: every check restore makes, reported; nothing changed.
+// With --passphrase-file or --passphrase-fd it also proves the vault unlocks.
+
+import { defineCommand } from "citty";
+import { reportError } from "../backup/inspect.ts";
+import { unlockProof } from "../backup/vault-check.ts";
+import { verifyBackup } from "../backup/verify.ts";
+import { parseIntFlag } from "../cli/argv.ts";
+import { printJson, printTable } from "../cli/output.ts";
+import { readPassphrase } from "../vault/passphrase.ts";
+import { wantsJson } from "./_shared.ts";
+import { passphraseArgs } from "./secret/_vault.ts";
+
+export default defineCommand({
+  meta: { name: "verify", description: "Check that PATH is a backup restore would accept" },
+  args: {
+    path: { type: "positional", description: "The backup file", required: true },
+    ...passphraseArgs,
+  },
+  async run({ args }) {
+    const file = args["passphrase-file"];
+    const fd = parseIntFlag(args["passphrase-fd"], "--passphrase-fd", 0, 65_535);
+    // Only an explicit flag asks for the proof: the environment's passphrase may be another vault's.
+    const proof =
+      file !== undefined || fd !== undefined
+        ? unlockProof(await readPassphrase({ file, fd, env: {} }))
+        : undefined;
+    const report = await verifyBackup(args.path, { extra: proof?.check });
+    if (wantsJson()) printJson(report);
+    else
+      printTable(
+        ["", "check", "detail"],
+        report.checks.map((c) => [c.ok ? "ok" : "FAIL", c.name, c.detail]),
+      );
+    if (!report.ok) throw proof?.authError() ?? reportError(report);
+  },
+});

@@ -1,0 +1,52 @@
+// The schema coffer's migrations create, and the differences that mark a hostile backup.
+
+import { Database } from "bun:sqlite";
+import { describe, expect, it } from "bun:test";
+import {
+  expectedSchema,
+  readSchema,
+  schemaDifferences,
+} from "../../../src/backup/expected-schema.ts";
+import { migrate } from "../../../src/store/migrate.ts";
+import { latestVersion } from "../../../src/store/migrations.ts";
+
+function migrated(): Database {
+  const db = new Database(":memory:");
+  migrate(db);
+  return db;
+}
+
+describe("expected schema", () => {
+  it("should match a store made by the bundled migrations", () => {
+    const db = migrated();
+    expect(schemaDifferences(readSchema(db), expectedSchema(latestVersion))).toEqual([]);
+  });
+
+  it("should name a trigger, a view and a table coffer did not create", () => {
+    const db = migrated();
+    db.run("CREATE TRIGGER t AFTER INSERT ON jobs BEGIN SELECT load_extension('x'); END");
+    db.run("CREATE VIEW v AS SELECT randomblob(8)");
+    db.run("CREATE TABLE extra (x)");
+    const problems = schemaDifferences(readSchema(db), expectedSchema(latestVersion));
+    expect(problems).toContain("unexpected trigger 't'");
+    expect(problems).toContain("unexpected view 'v'");
+    expect(problems).toContain("unexpected table 'extra'");
+  });
+
+  it("should notice a changed definition and a missing index", () => {
+    const db = migrated();
+    db.run("DROP INDEX messages_by_session");
+    db.run("CREATE INDEX messages_by_session ON messages (id)");
+    db.run("DROP INDEX jobs_by_status");
+    const problems = schemaDifferences(readSchema(db), expectedSchema(latestVersion));
+    expect(problems).toContain("index 'messages_by_session' differs from coffer's");
+    expect(problems).toContain("missing index 'jobs_by_status'");
+  });
+
+  it("should accept the statistics tables ANALYZE writes", () => {
+    const db = migrated();
+    db.run("INSERT INTO sessions (id, created_at, updated_at) VALUES ('a', 0, 0)");
+    db.run("ANALYZE");
+    expect(schemaDifferences(readSchema(db), expectedSchema(latestVersion))).toEqual([]);
+  });
+});

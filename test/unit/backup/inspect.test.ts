@@ -1,0 +1,61 @@
+// inspectBackup: every check passes on a fresh backup; every refusal case
+// fails at the right check, with exit 5 (3 when missing), changing nothing.
+
+import { describe, expect, it } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { backupStore } from "../../../src/backup/backup.ts";
+import { inspectBackup, reportError } from "../../../src/backup/inspect.ts";
+import { NotFoundError } from "../../../src/errors.ts";
+import { latestVersion } from "../../../src/store/migrations.ts";
+import { badBackups } from "../../helpers/bad-backups.ts";
+import { bytesOf, makeStore } from "../../helpers/stores.ts";
+import { tempDir } from "../../helpers/tmp.ts";
+
+const dir = tempDir();
+const good = (await backupStore({ source: makeStore(dir), target: join(dir, "good.db") })).path;
+
+describe("inspectBackup", () => {
+  it("should pass every check on a fresh backup", async () => {
+    const report = await inspectBackup(good);
+    expect(report.ok).toBe(true);
+    expect(report.schemaVersion).toBe(latestVersion);
+    expect(report.checks.map((c) => c.name)).toEqual([
+      "sqlite header",
+      "size",
+      "self-contained",
+      "application id",
+      "schema version",
+      "schema",
+      "migrations",
+      "integrity_check",
+      "foreign_key_check",
+      "vault",
+    ]);
+  });
+
+  for (const bad of badBackups(dir, good)) {
+    it(`should refuse ${bad.name}, changing nothing`, async () => {
+      if (bad.code === 3) {
+        expect(inspectBackup(bad.path)).rejects.toBeInstanceOf(NotFoundError);
+        return;
+      }
+      const before = bytesOf(bad.path);
+      const report = await inspectBackup(bad.path);
+      expect(report.ok).toBe(false);
+      expect(reportError(report).message).toMatch(bad.message);
+      expect(reportError(report).code).toBe(5);
+      expect(bytesOf(bad.path).equals(before)).toBe(true);
+    });
+  }
+
+  it("should refuse a file with committed frames in a -wal beside it", async () => {
+    writeFileSync(`${good}-wal`, "x".repeat(4096));
+    try {
+      const report = await inspectBackup(good);
+      expect(reportError(report).message).toMatch(/self-contained/);
+    } finally {
+      writeFileSync(`${good}-wal`, "");
+    }
+  });
+});
