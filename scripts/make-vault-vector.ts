@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 import { openStore } from "../src/store/store.ts";
-import { createVault } from "../src/vault/vault.ts";
+import { createVault } from "../src/vault/open.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const PASSPHRASE = "correct horse battery staple \u00e9t\u00e9";

@@ -49,11 +49,17 @@ function report(err: unknown, verbose: boolean): number {
   return ExitCode.internal;
 }
 
+/**
+ * stdout failing under us: a reader that went away (`coffer queue list q | head -1`)
+ * is not an error, so drop the rest and finish normally, closing the store.
+ */
+function onStdoutError(err: NodeJS.ErrnoException): void {
+  if (err.code === "EPIPE") return;
+  say.error(`write to stdout: ${err.code ?? err.message}`);
+  process.exitCode = ExitCode.io;
+}
+
 if (import.meta.main) {
-  // A reader that went away (`coffer queue list q | head -1`) is not an error:
-  // drop the rest of the output and finish normally, closing the store.
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code !== "EPIPE") throw err;
-  });
+  process.stdout.on("error", onStdoutError);
   process.exitCode = await main(process.argv.slice(2), process.env);
 }

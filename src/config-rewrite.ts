@@ -52,8 +52,10 @@ function sameExceptSecrets(before: string, after: string): boolean {
 /** Replaces `path` with `text`: a 0600 temp file beside it, fsynced, renamed, directory fsynced. */
 export function replaceFileAtomically(path: string, text: string): void {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  let created = false;
   try {
     const fd = openSync(temp, "wx", FILE_MODE);
+    created = true;
     try {
       writeSync(fd, text);
       fsyncSync(fd);
@@ -61,9 +63,11 @@ export function replaceFileAtomically(path: string, text: string): void {
       closeSync(fd);
     }
     renameSync(temp, path);
+    created = false;
     fsyncPath(dirname(path));
   } catch (err) {
-    rmSync(temp, { force: true });
+    // Only ever remove our own temp file, never something already at that name.
+    if (created) rmSync(temp, { force: true });
     throw fsError("rewrite", path, err);
   }
 }

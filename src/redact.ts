@@ -9,6 +9,11 @@ const TOKEN_PATTERNS: readonly RegExp[] = [
   /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key id
   /\bAIza[0-9A-Za-z_-]{35}\b/g, // Google API key
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWT
+  /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g, // Stripe
+  /\bglpat-[A-Za-z0-9_-]{20,}/g, // GitLab
+  /\bhf_[A-Za-z0-9]{30,}/g, // Hugging Face
+  /\bnpm_[A-Za-z0-9]{36}\b/g, // npm
+  /\bxapp-[A-Za-z0-9-]{10,}/g, // Slack app-level
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, // Authorization headers
 ];
 

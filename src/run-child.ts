@@ -48,7 +48,7 @@ export function startChild(options: ChildOptions): RunningChild {
   const exited = (async () => {
     const code = await proc.exited;
     // A grandchild may keep the pipes open: drain briefly, then stop listening.
-    await Promise.race([Promise.all(pumps.map((p) => p.done)), Bun.sleep(DRAIN_MS)]);
+    await within(Promise.all(pumps.map((p) => p.done)), DRAIN_MS);
     await Promise.all(pumps.map((p) => p.stop()));
     if (proc.signalCode) return 128 + (SIGNALS[proc.signalCode] ?? 0);
     return code;
@@ -57,6 +57,16 @@ export function startChild(options: ChildOptions): RunningChild {
 }
 
 const DRAIN_MS = 250;
+
+/** Waits for `work` at most `ms`; the timer is cleared so it never holds the process open. */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([work, timeout]);
+  clearTimeout(timer);
+}
 
 interface ChunkReader {
   read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }>;

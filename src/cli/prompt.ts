@@ -56,7 +56,9 @@ function openTty(): number {
 function stty(fd: number, args: string[]): string {
   let result: ReturnType<typeof Bun.spawnSync>;
   try {
-    result = Bun.spawnSync(["stty", ...args], { stdin: fd, stdout: "pipe", stderr: "pipe" });
+    // Only PATH: a passphrase in our environment must not reach any child.
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
+    result = Bun.spawnSync(["stty", ...args], { stdin: fd, stdout: "pipe", stderr: "pipe", env });
   } catch {
     throw new AuthError("cannot hide input on this terminal: stty is not available");
   }

@@ -18,7 +18,12 @@ export default defineCommand({
   meta: { name: "run", description: "Run a command with the secrets in its environment" },
   args: {
     only: { type: "string", description: "Only these secrets, comma-separated (all must exist)" },
-    mask: { type: "boolean", default: true, description: "Mask secret values in CMD's output" },
+    mask: {
+      type: "boolean",
+      default: true,
+      description:
+        "Mask secret values in CMD's output (--no-mask: CMD writes to coffer's own stdout/stderr)",
+    },
     ...scopeArg,
     ...passphraseArgs,
   },

@@ -2,8 +2,8 @@
 // the vault's presence, format and KDF parameters without asking for a passphrase.
 
 import { defineCommand } from "citty";
-import { openCliStore } from "../cli/context.ts";
-import { printLines } from "../cli/output.ts";
+import { loadedConfig, openCliStore } from "../cli/context.ts";
+import { printLines, say } from "../cli/output.ts";
 import { IntegrityError } from "../errors.ts";
 import { storeStatus } from "../store/status.ts";
 import { inspectVault, type VaultInspection } from "../vault/inspect.ts";
@@ -20,6 +20,7 @@ export default defineCommand({
     using store = openCliStore();
     const status = storeStatus(store);
     const vault = vaultStatus(store.db);
+    warnPlaintext();
     output({ ...status, vault }, () => {
       printLines([
         `path:          ${status.path}`,
@@ -37,6 +38,17 @@ export default defineCommand({
     });
   },
 });
+
+/** Plaintext secrets in the config move into the vault only when a command unlocks it. */
+function warnPlaintext(): void {
+  const { path, config } = loadedConfig();
+  const count = Object.keys(config.secrets ?? {}).length;
+  if (count > 0) {
+    say.warn(
+      `${path} holds ${count} plaintext secret(s); the next command that unlocks the vault moves them in`,
+    );
+  }
+}
 
 function vaultStatus(db: Parameters<typeof inspectVault>[0]): VaultStatus {
   try {

@@ -3,7 +3,7 @@
 // be claimed again, until its attempts are spent and it is marked failed.
 
 import * as v from "valibot";
-import { BusyError, NotFoundError, UsageError } from "../errors.ts";
+import { BusyError, InternalError, NotFoundError, UsageError } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { type Json, parseJsonText, toJsonText } from "./json.ts";
 import { checkInteger, checkText, pageSize } from "./validate.ts";
@@ -151,6 +151,15 @@ export class Queue {
     });
   }
 
+  /** Adds several jobs to one queue in one transaction; returns their ids in order. */
+  enqueueMany(
+    queue: string,
+    payloads: readonly unknown[],
+    options: Omit<EnqueueOptions, "dedupeKey"> = {},
+  ): number[] {
+    return this.store.write(() => payloads.map((payload) => this.enqueue(queue, payload, options)));
+  }
+
   /** Claims the next due job of `queue` for `lease` ms, or returns null when none is due. */
   dequeue(queue: string, options: { lease?: number } = {}): Job | null {
     const lease = options.lease ?? DEFAULT_LEASE_MS;
@@ -161,13 +170,39 @@ export class Queue {
       const row = this.db
         .query(
           `UPDATE jobs SET status = 'processing', attempts = attempts + 1, locked_until = ?1,
-             lease_token = ?2, updated_at = ?3
-           WHERE id = (SELECT id FROM jobs WHERE queue = ?4 AND status = 'pending' AND run_at <= ?3
+             lease_token = lower(hex(randomblob(16))), updated_at = ?2
+           WHERE id = (SELECT id FROM jobs WHERE queue = ?3 AND status = 'pending' AND run_at <= ?2
                        ORDER BY priority DESC, id LIMIT 1)
            RETURNING *`,
         )
-        .get(now + lease, crypto.randomUUID(), now, queue);
+        .get(now + lease, now, queue);
       return row ? toJob(row) : null;
+    });
+  }
+
+  /**
+   * Claims up to `limit` due jobs in one transaction (a worker running jobs
+   * side by side), highest priority then oldest first, each with its own
+   * lease token. Returns [] when none is due.
+   */
+  dequeueMany(queue: string, limit: number, options: { lease?: number } = {}): Job[] {
+    checkInteger(limit, "limit", 1, 1000);
+    const lease = options.lease ?? DEFAULT_LEASE_MS;
+    checkInteger(lease, "lease", 1, MAX_LEASE_MS);
+    return this.store.write(() => {
+      const now = this.store.now();
+      this.reclaimExpired(queue, now);
+      const rows = this.db
+        .query(
+          `UPDATE jobs SET status = 'processing', attempts = attempts + 1, locked_until = ?1,
+             lease_token = lower(hex(randomblob(16))), updated_at = ?2
+           WHERE id IN (SELECT id FROM jobs WHERE queue = ?3 AND status = 'pending' AND run_at <= ?2
+                        ORDER BY priority DESC, id LIMIT ?4)
+           RETURNING *`,
+        )
+        .all(now + lease, now, queue, limit);
+      // RETURNING gives rows in no promised order.
+      return rows.map(toJob).sort((a, b) => b.priority - a.priority || a.id - b.id);
     });
   }
 
@@ -192,13 +227,24 @@ export class Queue {
   /** Marks a held job completed. */
   ack(id: number, options: LeaseOptions = {}): void {
     this.store.write(() => {
-      this.requireHeld(id, options.token);
-      this.db
+      const now = this.store.now();
+      // The lease check is part of the update: one statement on the hot path.
+      const { changes } = this.db
         .query(
           `UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL,
-             updated_at = ? WHERE id = ?`,
+             updated_at = ?1
+           WHERE id = ?2 AND status = 'processing' AND locked_until > ?1
+             AND (?3 IS NULL OR lease_token = ?3)`,
         )
-        .run(this.store.now(), id);
+        .run(now, id, options.token ?? null);
+      if (changes === 0) throw this.notHeld(id, options.token, now);
+    });
+  }
+
+  /** Acks several held jobs in one transaction: all of them, or none if one is not held. */
+  ackMany(claims: readonly { id: number; token?: string | null | undefined }[]): void {
+    this.store.write(() => {
+      for (const claim of claims) this.ack(claim.id, { token: claim.token ?? undefined });
     });
   }
 
@@ -210,8 +256,8 @@ export class Queue {
     if (options.retryDelay !== undefined)
       checkInteger(options.retryDelay, "retry delay", 0, MAX_DELAY_MS);
     return this.store.write(() => {
-      const job = this.requireHeld(id, options.token);
       const now = this.store.now();
+      const job = this.requireHeld(id, options.token, now);
       const dead = job.attempts >= job.maxAttempts;
       const delay = options.retryDelay ?? this.backoff(job.attempts);
       const row = this.db
@@ -234,11 +280,16 @@ export class Queue {
   extend(id: number, lease: number = DEFAULT_LEASE_MS, options: LeaseOptions = {}): Job {
     checkInteger(lease, "lease", 1, MAX_LEASE_MS);
     return this.store.write(() => {
-      this.requireHeld(id, options.token);
       const now = this.store.now();
       const row = this.db
-        .query("UPDATE jobs SET locked_until = ?, updated_at = ? WHERE id = ? RETURNING *")
-        .get(now + lease, now, id);
+        .query(
+          `UPDATE jobs SET locked_until = ?1, updated_at = ?2
+           WHERE id = ?3 AND status = 'processing' AND locked_until > ?2
+             AND (?4 IS NULL OR lease_token = ?4)
+           RETURNING *`,
+        )
+        .get(now + lease, now, id, options.token ?? null);
+      if (!row) throw this.notHeld(id, options.token, now);
       return toJob(row);
     });
   }
@@ -336,10 +387,20 @@ export class Queue {
     });
   }
 
-  private requireHeld(id: number, token: string | undefined): Job {
+  /** Why `token` does not hold job `id` at `now`, as the error to throw. */
+  private notHeld(id: number, token: string | undefined, now: number): Error {
+    try {
+      this.requireHeld(id, token, now);
+    } catch (err) {
+      return err as Error;
+    }
+    return new InternalError(`job ${id}: the lease check disagreed with the store`);
+  }
+
+  /** The job if `token` (or anyone, without one) holds a valid lease on it at `now`; else throws why not. */
+  private requireHeld(id: number, token: string | undefined, now: number): Job {
     const job = this.get(id);
     if (!job) throw new NotFoundError(`no job ${id}`);
-    const now = this.store.now();
     if (job.status !== "processing") {
       throw new BusyError(`job ${id} is not held: it is ${job.status}`);
     }

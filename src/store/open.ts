@@ -74,6 +74,14 @@ function prepareFile(path: string, create: boolean): void {
   }
 }
 
+/**
+ * Checkpoint every 8192 WAL pages (32 MiB) instead of SQLite's 1000. Each
+ * checkpoint costs two fsyncs, and with synchronous=NORMAL those are the only
+ * fsyncs: at 1000 they were a fifth of a queue cycle's time. Close still
+ * checkpoints with TRUNCATE, so no -wal outlives a clean exit.
+ */
+const WAL_AUTOCHECKPOINT_PAGES = 8192;
+
 function configure(db: Database, options: OpenOptions, busyTimeoutMs: number): void {
   // Two processes turning a new file to WAL at once both hold a read lock and
   // want the exclusive one: SQLite refuses one at once (busy, no waiting) to
@@ -94,6 +102,7 @@ function configure(db: Database, options: OpenOptions, busyTimeoutMs: number): v
   db.run("PRAGMA temp_store = MEMORY");
   db.run("PRAGMA secure_delete = ON");
   db.run("PRAGMA trusted_schema = OFF");
+  db.run(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   const fk = db.query("PRAGMA foreign_keys").get() as { foreign_keys: number };
   if (fk.foreign_keys !== 1) throw new IoError("could not enable foreign keys");
 }

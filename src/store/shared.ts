@@ -55,12 +55,19 @@ function canonical(path: string): string {
   }
 }
 
-/** TRUNCATE leaves no -wal behind, so `cp coffer.db copy.db` is a full backup. */
+/**
+ * TRUNCATE leaves no -wal behind, so `cp coffer.db copy.db` is a full backup.
+ * It must not wait: it would hold a reading command up behind another
+ * process's write, and block new writers while waiting for readers. When the
+ * store is busy it gives up at once; the last connection to close then
+ * checkpoints and removes the WAL itself.
+ */
 export function closeDatabase(db: Database): void {
   try {
+    db.run("PRAGMA busy_timeout = 0");
     db.run("PRAGMA wal_checkpoint(TRUNCATE)");
   } catch {
-    // Another process is reading: the last connection to close checkpoints.
+    // Busy, or the file is gone: nothing more to do before closing.
   }
   db.close(false);
 }

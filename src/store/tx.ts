@@ -28,7 +28,16 @@ export function writeTransaction<T>(
   fn: () => SyncResult<T>,
   options: WriteOptions = {},
 ): T {
-  if (db.inTransaction) return runChecked(fn);
+  if (db.inTransaction) {
+    // SQLite cannot raise the safety level inside a transaction: joining a
+    // non-durable one would silently commit this write without its fsync.
+    if (options.durable && !isDurable(db)) {
+      throw new InternalError(
+        "a durable write cannot join a transaction that is not durable; make the outer write durable",
+      );
+    }
+    return runChecked(fn);
+  }
   const timeout = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const previous = options.durable ? setSynchronous(db, "FULL") : undefined;
   try {
@@ -36,9 +45,9 @@ export function writeTransaction<T>(
     let result: T;
     try {
       result = runChecked(fn);
-      db.run("COMMIT");
+      db.query("COMMIT").run(); // query(): prepared once per connection, not per transaction
     } catch (err) {
-      if (db.inTransaction) db.run("ROLLBACK");
+      if (db.inTransaction) db.query("ROLLBACK").run();
       throw err;
     }
     return result;
@@ -58,7 +67,8 @@ function runChecked<T>(fn: () => T): T {
 }
 
 function begin(db: Database, timeoutMs: number): void {
-  retryWhileBusy(() => db.run("BEGIN IMMEDIATE"), timeoutMs, "begin write transaction");
+  const statement = db.query("BEGIN IMMEDIATE");
+  retryWhileBusy(() => statement.run(), timeoutMs, "begin write transaction");
 }
 
 /**
@@ -80,6 +90,11 @@ export function retryWhileBusy<T>(fn: () => T, timeoutMs: number, context: strin
 
 const SYNC_LEVELS = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
 export type SynchronousLevel = (typeof SYNC_LEVELS)[number];
+
+function isDurable(db: Database): boolean {
+  const row = db.query("PRAGMA synchronous").get() as { synchronous: number };
+  return row.synchronous >= SYNC_LEVELS.indexOf("FULL");
+}
 
 function setSynchronous(db: Database, level: SynchronousLevel): SynchronousLevel {
   const row = db.query("PRAGMA synchronous").get() as { synchronous: number };

@@ -20,6 +20,9 @@ export const SALT_BYTES = 16;
 export const VAULT_ID_BYTES = 16;
 export const DIGEST_BYTES = 32;
 
+/** The largest value one secret may hold: secrets are keys and tokens, not files. */
+export const MAX_VALUE_BYTES = 1024 * 1024;
+
 /** Versions of one secret kept as history; older ones are deleted. */
 export const HISTORY_LIMIT = 10;
 

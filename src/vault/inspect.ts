@@ -6,6 +6,7 @@ import { IntegrityError } from "../errors.ts";
 import { KDF_ID } from "./format.ts";
 import { checkKdfParams, KDF_BOUNDS, type KdfBounds } from "./kdf.ts";
 import { countEntries, readEntries, readMeta, snapshot } from "./rows.ts";
+import { boundsFor } from "./testing.ts";
 import { metaParams, unlockKeys, verifyEntrySet } from "./unlock.ts";
 
 export type VaultInspection =
@@ -52,7 +53,7 @@ export async function proveUnlock(
 ): Promise<{ entries: number }> {
   const { meta, entries } = snapshot(db, () => ({ meta: readMeta(db), entries: readEntries(db) }));
   if (!meta) throw new IntegrityError("there is no vault to unlock");
-  const keys = await unlockKeys(meta, passphrase, options.kdfBounds ?? KDF_BOUNDS);
+  const keys = await unlockKeys(meta, passphrase, boundsFor(options.kdfBounds, KDF_BOUNDS));
   verifyEntrySet(keys, meta, entries);
   keys.masterRaw.fill(0);
   return { entries: new Set(entries.map((e) => `${e.scope}\0${e.name}`)).size };

@@ -3,6 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { replaceFileAtomically, withoutSecrets } from "../config-rewrite.ts";
+import { IoError } from "../errors.ts";
 import type { Vault } from "./vault.ts";
 
 export interface PlaintextMove {
@@ -27,7 +28,13 @@ export async function movePlaintextSecrets(
   if (changed.length > 0) await vault.setMany(changed);
   const text = withoutSecrets(readFileSync(configPath, "utf8"));
   if (text === undefined) return { moved: changed.length, removed: false };
-  replaceFileAtomically(configPath, text);
+  try {
+    replaceFileAtomically(configPath, text);
+  } catch (err) {
+    // The secrets are safe in the vault; a read-only config only means asking the user.
+    if (err instanceof IoError) return { moved: changed.length, removed: false };
+    throw err;
+  }
   return { moved: changed.length, removed: true };
 }
 

@@ -4,10 +4,12 @@
 import type { Database } from "bun:sqlite";
 import * as v from "valibot";
 import { IntegrityError } from "../errors.ts";
+import { isSqliteError } from "../store/sqlite-errors.ts";
 import {
   DIGEST_BYTES,
   KDF_ID,
   KEY_BYTES,
+  MAX_VALUE_BYTES,
   NONCE_BYTES,
   SALT_BYTES,
   TAG_BYTES,
@@ -41,7 +43,7 @@ const EntryRow = v.object({
   name: v.pipe(v.string(), v.minLength(1)),
   version: int(1),
   nonce: bytes(NONCE_BYTES),
-  ciphertext: bytes(TAG_BYTES, 16 * 1024 * 1024),
+  ciphertext: bytes(TAG_BYTES, MAX_VALUE_BYTES + TAG_BYTES),
   created_at: int(0),
 });
 export interface EntryRow {
@@ -63,7 +65,7 @@ export function vaultTablesExist(db: Database): boolean {
 /** The metadata row, or undefined when no vault was created yet. */
 export function readMeta(db: Database): MetaRow | undefined {
   if (!vaultTablesExist(db)) return undefined;
-  const rows = db.query("SELECT * FROM vault_meta").all();
+  const rows = guarded(() => db.query("SELECT * FROM vault_meta").all());
   if (rows.length === 0) return undefined;
   if (rows.length > 1) throw new IntegrityError("vault metadata has more than one row");
   const format = (rows[0] as { format_version?: unknown }).format_version;
@@ -76,21 +78,44 @@ export function readMeta(db: Database): MetaRow | undefined {
   return parse(MetaRow, rows[0], "vault metadata");
 }
 
+const ENTRIES_SQL =
+  "SELECT scope, name, version, nonce, ciphertext, created_at FROM vault_entries ORDER BY scope, name, version";
+
 export function readEntries(db: Database): EntryRow[] {
-  const rows = db
-    .query(
-      "SELECT scope, name, version, nonce, ciphertext, created_at FROM vault_entries ORDER BY scope, name, version",
-    )
-    .all();
-  return rows.map((row) => parse(EntryRow, row, "vault entry"));
+  return guarded(() => db.query(ENTRIES_SQL).all()).map((row) =>
+    parse(EntryRow, row, "vault entry"),
+  );
+}
+
+/**
+ * The entries as stored, unvalidated: only for the writer's own transaction,
+ * where every row is either one it verified or one it just wrote.
+ */
+export function readOwnEntries(db: Database): EntryRow[] {
+  return guarded(() => db.query(ENTRIES_SQL).all()) as EntryRow[];
 }
 
 export function countEntries(db: Database): { secrets: number; versions: number } {
-  return db
-    .query(
-      "SELECT count(DISTINCT scope || char(0) || name) AS secrets, count(*) AS versions FROM vault_entries",
-    )
-    .get() as { secrets: number; versions: number };
+  const sql =
+    "SELECT count(DISTINCT scope || char(0) || name) AS secrets, count(*) AS versions FROM vault_entries";
+  return guarded(() => db.query(sql).get()) as { secrets: number; versions: number };
+}
+
+/** A vault table dropped or altered outside coffer is tampering (5), not a bug (1). */
+function guarded<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (isSqliteError(err) && /no such (table|column)/.test(err.message)) {
+      throw new IntegrityError(
+        `the vault tables are malformed (${err.message}): the file was altered`,
+        {
+          cause: err,
+        },
+      );
+    }
+    throw err;
+  }
 }
 
 function parse<T extends v.GenericSchema>(schema: T, row: unknown, what: string): v.InferOutput<T> {

@@ -1,6 +1,7 @@
 // Test-only: cheap KDF bounds and parameters. Nothing in the CLI imports this
 // file, and the vault accepts these bounds only as this very object.
 
+import { InternalError } from "../errors.ts";
 import type { KdfParams } from "./format.ts";
 import type { KdfBounds } from "./kdf.ts";
 
@@ -16,3 +17,13 @@ export const TEST_ONLY_KDF_PARAMS: Readonly<KdfParams> = Object.freeze({
   iterations: 1,
   parallelism: 1,
 });
+
+/**
+ * The bounds a library call may use: the SPEC's, or exactly the test-only
+ * object above. Any other object is a bug, not a setting.
+ */
+export function boundsFor(option: KdfBounds | undefined, spec: KdfBounds): KdfBounds {
+  if (option === undefined || option === spec) return spec;
+  if (option === TEST_ONLY_KDF_BOUNDS) return option;
+  throw new InternalError("kdfBounds must be TEST_ONLY_KDF_BOUNDS (tests only)");
+}

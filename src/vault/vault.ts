@@ -1,21 +1,18 @@
-// The vault over a Store: create, unlock, and every operation on secrets.
+// An unlocked vault over a Store: every operation on secrets (see open.ts).
 // Crypto is async and store.write is sync, so each write seals first, then
 // re-checks the generation inside the transaction and retries if it moved.
 
-import { BusyError, IntegrityError, NotFoundError } from "../errors.ts";
+import { BusyError, IntegrityError, NotFoundError, UsageError } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { OpenFailed, open, randomBytes, type Sealed, seal } from "./aead.ts";
 import { entrySetDigest } from "./digest.ts";
 import {
   DEFAULT_SCOPE,
   entryAad,
-  HISTORY_LIMIT,
-  KDF_ID,
   type KdfParams,
   KEY_BYTES,
+  MAX_VALUE_BYTES,
   SALT_BYTES,
-  VAULT_FORMAT_VERSION,
-  VAULT_ID_BYTES,
 } from "./format.ts";
 import {
   checkKdfParams,
@@ -26,11 +23,28 @@ import {
 } from "./kdf.ts";
 import { kekFrom, wrapMasterKey } from "./keywrap.ts";
 import { checkName, checkScope } from "./names.ts";
-import { type EntryRow, type MetaRow, readEntries, readMeta, snapshot } from "./rows.ts";
-import { keysFrom, metaParams, unlockKeys, type VaultKeys, verifyEntrySet } from "./unlock.ts";
+import {
+  type EntryRow,
+  type MetaRow,
+  readEntries,
+  readMeta,
+  readOwnEntries,
+  snapshot,
+} from "./rows.ts";
+import { boundsFor } from "./testing.ts";
+import { keysFrom, metaParams, type VaultKeys, verifyEntrySet } from "./unlock.ts";
+import {
+  deleteSecret,
+  insertEntry,
+  pruneHistory,
+  setSeal,
+  setWrap,
+  setWrappedKey,
+  updateEntry,
+} from "./writes.ts";
 
 export interface VaultOptions {
-  /** Tests only: TEST_ONLY_KDF_BOUNDS from ./testing.ts. The CLI never passes this. */
+  /** Tests only: exactly TEST_ONLY_KDF_BOUNDS from ./testing.ts (anything else throws). The CLI never passes it. */
   kdfBounds?: KdfBounds;
   /** Called with every value decrypted, so output can mask it (the CLI passes redactor.add). */
   onReveal?: (value: Uint8Array) => void;
@@ -57,87 +71,30 @@ export interface NewSecret {
   value: Uint8Array;
 }
 
-interface State {
+export interface State {
   meta: MetaRow;
   entries: EntryRow[];
 }
 
-const RETRIES = 5;
-
-export function vaultExists(store: Store): boolean {
-  return store.read(() => readMeta(store.db) !== undefined);
-}
-
-/** Creates the vault; BusyError if another process created one meanwhile. */
-export async function createVault(
-  store: Store,
-  passphrase: string,
-  params: KdfParams = DEFAULT_KDF_PARAMS,
-  options: VaultOptions = {},
-): Promise<Vault> {
-  const bounds = options.kdfBounds ?? KDF_BOUNDS;
-  checkKdfParams(params, bounds);
-  const vaultId = randomBytes(VAULT_ID_BYTES);
-  const salt = randomBytes(SALT_BYTES);
-  const kek = await kekFrom(await deriveKey(passphrase, salt, params, bounds));
-  const masterRaw = randomBytes(KEY_BYTES);
-  const wrapped = await wrapMasterKey(kek, masterRaw, { vaultId, params, salt });
-  const keys = await keysFrom(vaultId, kek, masterRaw, wrapped.ciphertext);
-  const now = store.now();
-  store.write(
-    () => {
-      if (readMeta(store.db)) {
-        throw new BusyError("another process created the vault at the same time", {
-          hint: "run the command again",
-        });
-      }
-      store.db
-        .query(
-          `INSERT INTO vault_meta (id, vault_id, format_version, kdf_id, kdf_memory_kib, kdf_iterations,
-             kdf_parallelism, kdf_salt, wrap_nonce, wrapped_key, generation, digest, created_at, updated_at)
-           VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-        )
-        .run(
-          vaultId,
-          VAULT_FORMAT_VERSION,
-          KDF_ID,
-          params.memoryKiB,
-          params.iterations,
-          params.parallelism,
-          salt,
-          wrapped.nonce,
-          wrapped.ciphertext,
-          entrySetDigest(keys.digestKey, vaultId, 0, []),
-          now,
-          now,
-        );
-    },
-    { durable: true },
-  );
-  return new Vault(store, keys, options);
-}
-
-/** Unlocks the vault: NotFoundError when there is none, AuthError on a wrong passphrase. */
-export async function unlockVault(
-  store: Store,
-  passphrase: string,
-  options: VaultOptions = {},
-): Promise<Vault> {
-  const { meta, entries } = store.read(() =>
-    snapshot(store.db, () => ({ meta: readMeta(store.db), entries: readEntries(store.db) })),
-  );
-  if (!meta) throw new NotFoundError("no vault yet", { hint: "coffer secret set NAME creates it" });
-  const keys = await unlockKeys(meta, passphrase, options.kdfBounds ?? KDF_BOUNDS);
-  verifyEntrySet(keys, meta, entries);
-  return new Vault(store, keys, options);
-}
+/**
+ * How long a write keeps trying while other writers move the generation under
+ * it. Each lost race costs one re-seal; jittered pauses let a crowd of writers
+ * (eight `secret set` at once) take turns instead of colliding again.
+ */
+const RETRY_WINDOW_MS = 15_000;
 
 export class Vault {
+  /** The last verified state, reused while the generation and digest stay the same. */
+  private verified: State | undefined;
+
   constructor(
     private readonly store: Store,
     private keys: VaultKeys,
     private readonly options: VaultOptions,
-  ) {}
+    verified?: State,
+  ) {
+    this.verified = verified;
+  }
 
   /** One version of a secret (the newest by default). */
   async get(name: string, scope = DEFAULT_SCOPE, version?: number): Promise<Secret> {
@@ -176,6 +133,13 @@ export class Vault {
       scope: checkScope(i.scope ?? DEFAULT_SCOPE),
       name: checkName(i.name),
     }));
+    for (const item of wanted) {
+      if (item.value.length > MAX_VALUE_BYTES) {
+        throw new UsageError(`the value of ${item.name} is larger than ${MAX_VALUE_BYTES} bytes`);
+      }
+    }
+    // A value being stored is as secret as one read back: mask it from here on.
+    for (const item of wanted) this.options.onReveal?.(item.value);
     return await this.mutate(async (state) => {
       const next = new Map<string, number>();
       for (const e of state.entries) next.set(`${e.scope}\0${e.name}`, e.version + 1);
@@ -189,8 +153,8 @@ export class Vault {
         rows.push({ scope: item.scope, name: item.name, version, created_at: now, ...sealed });
       }
       return () => {
-        for (const row of rows) this.insert(row);
-        for (const item of wanted) this.prune(item.scope, item.name);
+        for (const row of rows) insertEntry(this.store.db, row);
+        for (const item of wanted) pruneHistory(this.store.db, item.scope, item.name);
         return rows.map((r) => r.version);
       };
     });
@@ -203,9 +167,7 @@ export class Vault {
         throw new NotFoundError(`no secret '${name}' in scope ${scope}`);
       }
       return () => {
-        this.store.db
-          .query("DELETE FROM vault_entries WHERE scope = ? AND name = ?")
-          .run(scope, name);
+        deleteSecret(this.store.db, scope, name);
       };
     });
   }
@@ -225,11 +187,8 @@ export class Vault {
           rows.push({ ...row, ...(await seal(fresh.masterKey, value.value, aad)) });
         }
         return () => {
-          const update = this.store.db.query(
-            "UPDATE vault_entries SET nonce = ?, ciphertext = ? WHERE scope = ? AND name = ? AND version = ?",
-          );
-          for (const r of rows) update.run(r.nonce, r.ciphertext, r.scope, r.name, r.version);
-          this.setWrapped(wrapped);
+          for (const r of rows) updateEntry(this.store.db, r);
+          setWrappedKey(this.store.db, wrapped);
           return rows.length;
         };
       },
@@ -244,7 +203,7 @@ export class Vault {
     passphrase: string,
     params: KdfParams = DEFAULT_KDF_PARAMS,
   ): Promise<void> {
-    const bounds = this.options.kdfBounds ?? KDF_BOUNDS;
+    const bounds = boundsFor(this.options.kdfBounds, KDF_BOUNDS);
     checkKdfParams(params, bounds);
     const salt = randomBytes(SALT_BYTES);
     const kek = await kekFrom(await deriveKey(passphrase, salt, params, bounds));
@@ -253,20 +212,7 @@ export class Vault {
     const fresh = { ...this.keys, kek, wrappedKey: wrapped.ciphertext };
     await this.mutate(
       async () => () => {
-        this.store.db
-          .query(
-            `UPDATE vault_meta SET kdf_id = ?, kdf_memory_kib = ?, kdf_iterations = ?,
-               kdf_parallelism = ?, kdf_salt = ?, wrap_nonce = ?, wrapped_key = ? WHERE id = 1`,
-          )
-          .run(
-            KDF_ID,
-            params.memoryKiB,
-            params.iterations,
-            params.parallelism,
-            salt,
-            wrapped.nonce,
-            wrapped.ciphertext,
-          );
+        setWrap(this.store.db, params, salt, wrapped);
       },
       () => fresh,
     );
@@ -290,20 +236,30 @@ export class Vault {
   }
 
   private load(): State {
-    const state = this.store.read(() =>
-      snapshot(this.store.db, () => ({
-        meta: readMeta(this.store.db),
-        entries: readEntries(this.store.db),
-      })),
-    );
-    if (!state.meta) throw new IntegrityError("the vault metadata disappeared");
-    if (!sameBytes(state.meta.wrapped_key, this.keys.wrappedKey)) {
+    const db = this.store.db;
+    const meta = this.store.read(() => readMeta(db));
+    if (!meta) throw new IntegrityError("the vault metadata disappeared");
+    if (!sameBytes(meta.wrapped_key, this.keys.wrappedKey)) {
       throw new BusyError("the vault was re-keyed by another process", {
         hint: "run the command again",
       });
     }
+    // Unchanged since we last verified it: the rows we hold are the authentic ones.
+    const seen = this.verified;
+    if (
+      seen &&
+      seen.meta.generation === meta.generation &&
+      sameBytes(seen.meta.digest, meta.digest)
+    ) {
+      return seen;
+    }
+    const state = this.store.read(() =>
+      snapshot(db, () => ({ meta: readMeta(db), entries: readEntries(db) })),
+    );
+    if (!state.meta) throw new IntegrityError("the vault metadata disappeared");
     verifyEntrySet(this.keys, state.meta, state.entries);
-    return { meta: state.meta, entries: state.entries };
+    this.verified = { meta: state.meta, entries: state.entries };
+    return this.verified;
   }
 
   /**
@@ -315,7 +271,9 @@ export class Vault {
     prepare: (state: State) => Promise<() => T>,
     nextKeys: () => VaultKeys | undefined = () => undefined,
   ): Promise<T> {
-    for (let attempt = 0; attempt < RETRIES; attempt++) {
+    const deadline = performance.now() + RETRY_WINDOW_MS;
+    for (let attempt = 0; attempt === 0 || performance.now() < deadline; attempt++) {
+      if (attempt > 0) await Bun.sleep(Math.random() * Math.min(200, 10 * attempt));
       const state = this.load();
       const apply = await prepare(state);
       const done = this.store.write(
@@ -323,50 +281,27 @@ export class Vault {
           const meta = readMeta(this.store.db);
           if (!meta || meta.generation !== state.meta.generation) return undefined;
           const result = apply();
-          this.reseal(meta, nextKeys() ?? this.keys);
-          return { result };
+          return { result, sealed: this.reseal(meta, nextKeys() ?? this.keys) };
         },
         { durable: true },
       );
-      if (done) return done.result;
+      if (done) {
+        this.verified = done.sealed; // committed: what we just sealed is the verified state
+        return done.result;
+      }
     }
     throw new BusyError("the vault kept changing under this command", {
       hint: "run it again when other writers are done",
     });
   }
 
-  private reseal(meta: MetaRow, keys: VaultKeys): void {
+  private reseal(meta: MetaRow, keys: VaultKeys): State {
     const db = this.store.db;
     const generation = meta.generation + 1;
-    const digest = entrySetDigest(keys.digestKey, meta.vault_id, generation, readEntries(db));
-    db.query("UPDATE vault_meta SET generation = ?, digest = ?, updated_at = ? WHERE id = 1").run(
-      generation,
-      digest,
-      this.store.now(),
-    );
-  }
-
-  private insert(row: EntryRow): void {
-    this.store.db
-      .query(
-        "INSERT INTO vault_entries (scope, name, version, nonce, ciphertext, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-      )
-      .run(row.scope, row.name, row.version, row.nonce, row.ciphertext, row.created_at);
-  }
-
-  private prune(scope: string, name: string): void {
-    this.store.db
-      .query(
-        `DELETE FROM vault_entries WHERE scope = ?1 AND name = ?2 AND version <=
-           (SELECT max(version) FROM vault_entries WHERE scope = ?1 AND name = ?2) - ?3`,
-      )
-      .run(scope, name, HISTORY_LIMIT);
-  }
-
-  private setWrapped(wrapped: Sealed): void {
-    this.store.db
-      .query("UPDATE vault_meta SET wrap_nonce = ?, wrapped_key = ? WHERE id = 1")
-      .run(wrapped.nonce, wrapped.ciphertext);
+    const entries = readOwnEntries(db);
+    const digest = entrySetDigest(keys.digestKey, meta.vault_id, generation, entries);
+    setSeal(db, generation, digest, this.store.now());
+    return { meta: readMetaOrThrow(db), entries };
   }
 
   private async wrapUnder(kek: CryptoKey, masterRaw: Uint8Array, meta: MetaRow): Promise<Sealed> {
@@ -414,6 +349,12 @@ export class Vault {
       createdAt: row.created_at,
     };
   }
+}
+
+function readMetaOrThrow(db: Store["db"]): MetaRow {
+  const meta = readMeta(db);
+  if (!meta) throw new IntegrityError("the vault metadata disappeared");
+  return meta;
 }
 
 function latestOnly(entries: readonly EntryRow[]): EntryRow[] {

@@ -1,14 +1,15 @@
 // Many processes writing to one store at once: library writers and real
 // `coffer` invocations side by side. Every write must land and no caller may
-// ever see SQLITE_BUSY (or any error). Also: racing first opens of a new file.
+// ever see SQLITE_BUSY (or any error). Also: racing first opens of a new file,
+// and racing pushes with one dedupe key.
 
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { APPLICATION_ID, openStore } from "../../src/index.ts";
 import { latestVersion } from "../../src/store/migrations.ts";
-import { baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
+import { BINARY, baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
 import { type Finished, finish, runAll, startFixture } from "../helpers/procs.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -108,6 +109,35 @@ describe("concurrent writers", () => {
   );
 });
 
+describe("racing pushes with one dedupe key", () => {
+  const PUSHERS = 16;
+
+  test(
+    `${PUSHERS} concurrent \`coffer queue push --dedupe-key\`: one job, one id for all`,
+    async () => {
+      const db = join(tempDir(), "dedupe.db");
+      expect(coffer(["--db", db, "status"]).code).toBe(0);
+      const results = await Promise.all(
+        Array.from({ length: PUSHERS }, (_, i) =>
+          finish(
+            Bun.spawn(
+              [BINARY, "--db", db, "queue", "push", "q", `{"n":${i}}`, "--dedupe-key", "once"],
+              { env: baseEnv(), stdin: "ignore", stdout: "pipe", stderr: "pipe" },
+            ),
+          ),
+        ),
+      );
+      expectClean(results);
+      const ids = new Set(results.map((r) => r.stdout.trim()));
+      expect(ids.size).toBe(1);
+      using store = openStore({ path: db });
+      expect(store.queue.stats("q")[0]).toMatchObject({ pending: 1 });
+      expect(store.queue.get(Number([...ids][0]))?.dedupeKey).toBe("once");
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
 describe("racing first opens", () => {
   const OPENERS = 12;
   const ROUNDS_OF_RACES = 8;
@@ -151,6 +181,9 @@ describe("racing first opens", () => {
         const history = raw.query("SELECT version FROM coffer_migrations ORDER BY version").all();
         raw.close();
         expect(header).toEqual({ application_id: APPLICATION_ID });
+        // Whoever won each race, the modes are coffer's.
+        const modes = [db, dirname(db), dirname(dirname(db))].map((p) => statSync(p).mode & 0o777);
+        expect(modes).toEqual([0o600, 0o700, 0o700]);
         expect(history).toEqual(
           Array.from({ length: latestVersion }, (_, i) => ({ version: i + 1 })),
         );

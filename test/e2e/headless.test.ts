@@ -1,11 +1,14 @@
 // No terminal and no passphrase source (setsid, stdin closed or empty): every
 // command that needs the passphrase exits 4 at once, naming the options.
 
-import { beforeAll, describe, expect, it } from "bun:test";
+import { beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { join } from "node:path";
 import { BINARY, baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { cheapConfig, VECTOR_PASSPHRASE, vaultEnv, writeVectorStore } from "../helpers/vault.ts";
+
+// Each test runs the binary (and the KDF) several times.
+setDefaultTimeout(30_000);
 
 const dir = tempDir();
 const env = vaultEnv(dir);

@@ -1,12 +1,15 @@
 // .env and JSON round trips through the binary; the exported .env reads back
 // the same in a POSIX shell (`set -a; . ./file`).
 
-import { beforeAll, describe, expect, it } from "bun:test";
+import { beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { coffer, ensureBinary } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { cheapConfig, vaultEnv } from "../helpers/vault.ts";
+
+// Each test runs the binary (and the KDF) several times.
+setDefaultTimeout(30_000);
 
 const TRICKY: Record<string, string> = {
   SINGLE: "it's 'quoted'",

@@ -2,12 +2,15 @@
 // values; stdout (except where a value is the data asked for), stderr, the
 // child environment of run and the processes' argv are searched for them.
 
-import { beforeAll, describe, expect, it } from "bun:test";
+import { beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { cheapConfig, vaultEnv } from "../helpers/vault.ts";
+
+// Each test runs the binary (and the KDF) several times.
+setDefaultTimeout(30_000);
 
 const VALUE = "canary-value-9f8e7d6c5b4a";
 const TOKEN = "sk-canaryABCDEFGHIJKLMNOP1234";
@@ -68,7 +71,7 @@ describe("no secret leaks", () => {
       expectClean(r.stderr, `stderr of ${args.join(" ")}`);
       if (stdoutIsClean) expectClean(r.stdout, `stdout of ${args.join(" ")}`);
     }
-  });
+  }, 60_000);
 
   it("should keep the passphrase variables out of run's child", () => {
     const passFile = join(dir, "pass");

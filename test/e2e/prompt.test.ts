@@ -1,11 +1,15 @@
 // The hidden prompt on a pseudo-terminal: echo off while asking, the typed
 // passphrase never shown, the terminal restored after Enter and after Ctrl-C (130).
 
-import { beforeAll, describe, expect, it } from "bun:test";
+import { beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, baseEnv, ensureBinary, ROOT } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { cheapConfig, VECTOR_PASSPHRASE, vaultEnv, writeVectorStore } from "../helpers/vault.ts";
+
+// Each test runs the binary (and the KDF) several times.
+setDefaultTimeout(30_000);
 
 const dir = tempDir();
 const env = vaultEnv(dir);
@@ -14,6 +18,7 @@ beforeAll(() => {
   ensureBinary();
   cheapConfig(dir);
   writeVectorStore(join(dir, "coffer.db"));
+  writeFileSync(join(dir, "pass"), `${VECTOR_PASSPHRASE}\n`);
 });
 
 interface PtyResult {
@@ -36,7 +41,8 @@ function onPty(args: string[], answers: [string, string][]): PtyResult {
   return JSON.parse(r.stdout.toString()) as PtyResult;
 }
 
-describe("hidden prompt", () => {
+// The pseudo-terminal comes from python3's pty module; without python3 there is none to drive.
+describe.skipIf(Bun.which("python3") === null)("hidden prompt", () => {
   it("should read the passphrase without echo and restore the terminal", () => {
     const r = onPty(
       ["secret", "get", "BOT_TOKEN", "--scope", "bot-7f3a"],
@@ -61,6 +67,31 @@ describe("hidden prompt", () => {
     expect(r.status).toBe(4);
     expect(r.output).toContain("coffer: error: wrong passphrase");
     expect(r.echoAfter).toBe(true);
+  });
+
+  it("should ask before exporting to a terminal, and print nothing on no", () => {
+    const r = onPty(
+      ["secret", "export", "--scope", "bot-7f3a", "--passphrase-file", join(dir, "pass")],
+      [["[y/N] ", "n\r"]],
+    );
+    expect(r.status).toBe(2);
+    expect(r.output).not.toContain("xoxb-vector-bot-token");
+    const yes = onPty(
+      ["secret", "export", "--scope", "bot-7f3a", "--passphrase-file", join(dir, "pass")],
+      [["[y/N] ", "y\r"]],
+    );
+    expect(yes.status).toBe(0);
+    expect(yes.output).toContain("BOT_TOKEN=xoxb-vector-bot-token");
+  });
+
+  it("should read a value from a hidden prompt when stdin is a terminal", () => {
+    const r = onPty(
+      ["secret", "set", "TYPED", "--passphrase-file", join(dir, "pass")],
+      [["value for TYPED: ", "typed-secret-value\r"]],
+    );
+    expect(r.status).toBe(0);
+    expect(r.echoWhileAsking).toEqual([false]);
+    expect(r.output).not.toContain("typed-secret-value");
   });
 
   it("should ask twice when creating a vault, and refuse a mismatch", () => {

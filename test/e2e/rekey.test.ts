@@ -2,12 +2,15 @@
 // (and old ciphertexts) leave no copy in the file or its WAL.
 
 import { Database } from "bun:sqlite";
-import { beforeAll, describe, expect, it } from "bun:test";
+import { beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { coffer, ensureBinary } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { cheapConfig, vaultEnv } from "../helpers/vault.ts";
+
+// Each test runs the binary (and the KDF) several times.
+setDefaultTimeout(30_000);
 
 beforeAll(() => ensureBinary());
 

@@ -2,12 +2,15 @@
 // values masked in its output even when split across writes, its exit code
 // passed through, signals forwarded.
 
-import { beforeAll, describe, expect, it } from "bun:test";
+import { beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { cheapConfig, vaultEnv } from "../helpers/vault.ts";
+
+// Each test runs the binary (and the KDF) several times.
+setDefaultTimeout(30_000);
 
 const dir = tempDir();
 const passFile = join(dir, "pass");

@@ -1,12 +1,15 @@
 // The secret commands through the compiled binary: exit codes, exact bytes,
 // passphrase sources and their order, one-line errors.
 
-import { beforeAll, describe, expect, it } from "bun:test";
+import { beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { cheapConfig, VECTOR_PASSPHRASE, vaultEnv, writeVectorStore } from "../helpers/vault.ts";
+
+// Each test runs the binary (and the KDF) several times.
+setDefaultTimeout(30_000);
 
 beforeAll(() => ensureBinary());
 
@@ -48,6 +51,18 @@ describe("secret set/get", () => {
     const flag = coffer(["secret", "set", "A", "--value=hunter2-canary"], { env });
     expect(flag.code).toBe(2);
     expect(flag.stderr).not.toContain("hunter2-canary");
+  });
+
+  it("should refuse a value over 1 MiB and keep a closed stdout quiet", () => {
+    const big = new Uint8Array(1024 * 1024 + 1).fill(65);
+    const r = coffer(["secret", "set", "BIG", "--raw"], { env, stdin: big });
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain("AAAA");
+    const piped = Bun.spawnSync(["sh", "-c", `"${BINARY}" secret get A | head -c0`], {
+      env: baseEnv(env),
+      stderr: "pipe",
+    });
+    expect(piped.stderr.toString()).toBe("");
   });
 
   it("should refuse an empty value and a bad name with exit 2", () => {

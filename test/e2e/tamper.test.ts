@@ -4,7 +4,7 @@
 // printing no value; entries that were not touched stay readable where safe.
 
 import { Database } from "bun:sqlite";
-import { beforeAll, describe, expect, it } from "bun:test";
+import { beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { coffer, ensureBinary } from "../helpers/binary.ts";
@@ -16,6 +16,9 @@ import {
   vector,
   writeVectorStore,
 } from "../helpers/vault.ts";
+
+// Each test runs the binary (and the KDF) several times.
+setDefaultTimeout(30_000);
 
 const pristine = join(tempDir(), "pristine.db");
 const values = vector.expected.map((e) => Buffer.from(e.value_hex, "hex").toString("latin1"));
@@ -236,6 +239,23 @@ describe("tampered metadata", () => {
       db.run("UPDATE vault_meta SET kdf_memory_kib = 'lots', wrapped_key = 'not a blob'");
     });
     expectRefused(get(env, "OPENAI_API_KEY"), 5);
+  });
+
+  it("should refuse a dropped entries table or metadata column (5)", () => {
+    expectRefused(
+      get(
+        tampered((db) => db.run("DROP TABLE vault_entries")),
+        "OPENAI_API_KEY",
+      ),
+      5,
+    );
+    expectRefused(
+      get(
+        tampered((db) => db.run("ALTER TABLE vault_meta DROP COLUMN digest")),
+        "OPENAI_API_KEY",
+      ),
+      5,
+    );
   });
 
   it("should refuse a second metadata row (5)", () => {

@@ -1,3 +1,5 @@
+// Removing the plaintext [secrets] table from a config file's text.
+
 import { describe, expect, it } from "bun:test";
 import { withoutSecrets } from "../../src/config-rewrite.ts";
 

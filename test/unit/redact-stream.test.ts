@@ -1,3 +1,5 @@
+// Masking values in a child's output stream, across chunk boundaries.
+
 import { describe, expect, it } from "bun:test";
 import { StreamMasker } from "../../src/redact-stream.ts";
 

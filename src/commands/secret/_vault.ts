@@ -11,9 +11,10 @@ import type { Store } from "../../store/store.ts";
 import { DEFAULT_SCOPE, type KdfParams } from "../../vault/format.ts";
 import { DEFAULT_KDF_PARAMS } from "../../vault/kdf.ts";
 import { checkScope } from "../../vault/names.ts";
+import { createVault, unlockVault, vaultExists } from "../../vault/open.ts";
 import { type PassphraseSources, readPassphrase } from "../../vault/passphrase.ts";
 import { movePlaintextSecrets } from "../../vault/plaintext.ts";
-import { createVault, unlockVault, type Vault, vaultExists } from "../../vault/vault.ts";
+import type { Vault } from "../../vault/vault.ts";
 
 export const passphraseArgs = {
   "passphrase-file": {
@@ -80,12 +81,13 @@ export class PendingVault implements Disposable {
   ) {}
 
   async open(): Promise<Vault> {
-    this.vault = this.creating
+    const vault = this.creating
       ? await createVault(this.store, this.passphrase, configuredKdfParams(), options)
       : await unlockVault(this.store, this.passphrase, options);
+    this.vault = vault;
     if (this.creating) say.info("created a new vault");
-    await moveConfigSecrets(this.vault);
-    return this.vault;
+    await moveConfigSecrets(vault);
+    return vault;
   }
 
   [Symbol.dispose](): void {
@@ -100,6 +102,7 @@ export async function prepareVault(
   opts: { create?: boolean; stdinTaken?: boolean } = {},
 ): Promise<PendingVault> {
   const sources = passphraseSources(args, opts.stdinTaken);
+  loadedConfig(); // its own errors (a missing --config file) must not read as "no vault"
   let store: Store;
   try {
     store = openCliStore({ create: opts.create ?? false });

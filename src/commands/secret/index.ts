@@ -1,8 +1,10 @@
+// coffer secret …: the vault's commands, each loaded only when named.
+
 import { defineCommand } from "citty";
 
 export default defineCommand({
   meta: {
-    name: "coffer secret",
+    name: "secret",
     description: "Store, read and manage secrets in the encrypted vault",
   },
   subCommands: {

@@ -37,10 +37,10 @@ describe("expected schema", () => {
     const db = migrated();
     db.run("DROP INDEX messages_by_session");
     db.run("CREATE INDEX messages_by_session ON messages (id)");
-    db.run("DROP INDEX jobs_by_status");
+    db.run("DROP INDEX jobs_pending");
     const problems = schemaDifferences(readSchema(db), expectedSchema(latestVersion));
     expect(problems).toContain("index 'messages_by_session' differs from coffer's");
-    expect(problems).toContain("missing index 'jobs_by_status'");
+    expect(problems).toContain("missing index 'jobs_pending'");
   });
 
   it("should accept the statistics tables ANALYZE writes", () => {

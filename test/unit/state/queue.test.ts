@@ -209,3 +209,42 @@ describe("queue", () => {
     expect(store.queue.stats()).toEqual([]);
   });
 });
+
+describe("queue batches", () => {
+  it("should enqueue many in order and claim many by priority, then age, each with its own token", () => {
+    const { store, clock } = testStore();
+    const ids = store.queue.enqueueMany("q", [1, 2, 3, 4, 5]);
+    expect(ids).toEqual([1, 2, 3, 4, 5]);
+    const urgent = store.queue.enqueue("q", "urgent", { priority: 9 });
+    const jobs = store.queue.dequeueMany("q", 3, { lease: 1000 });
+    expect(jobs.map((j) => j.id)).toEqual([urgent, 1, 2]);
+    expect(new Set(jobs.map((j) => j.leaseToken)).size).toBe(3);
+    for (const j of jobs)
+      expect(j).toMatchObject({ status: "processing", attempts: 1, lockedUntil: clock.now + 1000 });
+    expect(store.queue.dequeueMany("q", 10).map((j) => j.id)).toEqual([3, 4, 5]);
+    expect(store.queue.dequeueMany("q", 10)).toEqual([]);
+  });
+
+  it("should ack many all or nothing", () => {
+    const { store } = testStore();
+    store.queue.enqueueMany("q", ["a", "b", "c"]);
+    const [a, b, c] = store.queue.dequeueMany("q", 3);
+    if (!a || !b || !c) throw new Error("expected three claims");
+    store.queue.ack(c.id);
+    const claims = [a, b, c].map((j) => ({ id: j.id, token: j.leaseToken }));
+    expect(() => store.queue.ackMany(claims)).toThrow(BusyError); // c is no longer held
+    expect(store.queue.get(a.id)?.status).toBe("processing");
+    store.queue.ackMany(claims.slice(0, 2));
+    expect(store.queue.stats("q")).toEqual([
+      { queue: "q", pending: 0, processing: 0, completed: 3, failed: 0 },
+    ]);
+  });
+
+  it("should refuse a batch size out of range", () => {
+    const { store } = testStore();
+    expect(() => store.queue.dequeueMany("q", 0)).toThrow(UsageError);
+    expect(() => store.queue.dequeueMany("q", 1001)).toThrow(UsageError);
+    expect(() => store.queue.enqueueMany("q", [1, undefined])).toThrow(UsageError);
+    expect(store.queue.stats()).toEqual([]);
+  });
+});

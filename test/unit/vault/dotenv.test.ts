@@ -1,3 +1,5 @@
+// .env quoting and parsing, and the JSON import shape.
+
 import { describe, expect, it } from "bun:test";
 import { UsageError } from "../../../src/errors.ts";
 import { formatEnv, parseEnv, parseJson, quote } from "../../../src/vault/dotenv.ts";

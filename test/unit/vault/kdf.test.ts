@@ -1,7 +1,7 @@
 // Argon2id against the reference implementation's vectors, and the bounds
 // that must refuse before any derivation.
 
-import { describe, expect, it } from "bun:test";
+import { describe, expect, it, setDefaultTimeout } from "bun:test";
 import { IntegrityError } from "../../../src/errors.ts";
 import {
   checkKdfParams,
@@ -12,6 +12,9 @@ import {
 } from "../../../src/vault/kdf.ts";
 import { TEST_ONLY_KDF_BOUNDS } from "../../../src/vault/testing.ts";
 import reference from "../../vectors/argon2id-reference.json" with { type: "json" };
+
+// Each test runs the binary (and the KDF) several times.
+setDefaultTimeout(30_000);
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const salt = (s: string) => new TextEncoder().encode(s);

@@ -1,3 +1,5 @@
+// Passphrase sources in SPEC order, newline handling and refusals.
+
 import { describe, expect, it } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,3 +1,5 @@
+// The masked preview of secret list: never more than 8 characters or a third.
+
 import { describe, expect, it } from "bun:test";
 import { FULL_MASK, maskedPreview } from "../../../src/vault/preview.ts";
 

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { AuthError, BusyError, IntegrityError, NotFoundError } from "../../../src/errors.ts";
 import { openStore, type Store } from "../../../src/store/store.ts";
 import { inspectVault, proveUnlock } from "../../../src/vault/inspect.ts";
+import { createVault, unlockVault, vaultExists } from "../../../src/vault/open.ts";
 import { TEST_ONLY_KDF_BOUNDS, TEST_ONLY_KDF_PARAMS } from "../../../src/vault/testing.ts";
-import { createVault, unlockVault, vaultExists } from "../../../src/vault/vault.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 
 const opts = { kdfBounds: TEST_ONLY_KDF_BOUNDS };
@@ -102,6 +102,17 @@ describe("vault", () => {
     await expect(a.set("X", bytes("x"))).rejects.toBeInstanceOf(BusyError);
   });
 
+  it("should retry a write whose generation moved while it was sealing", async () => {
+    using store = freshStore();
+    const a = await createVault(store, "pw", TEST_ONLY_KDF_PARAMS, opts);
+    const b = await unlockVault(store, "pw", opts);
+    // Both read generation 0 and seal before either transaction runs.
+    const versions = await Promise.all([a.set("X", bytes("a")), b.set("X", bytes("b"))]);
+    expect(versions.sort()).toEqual([1, 2]);
+    expect((await a.history("X")).length).toBe(2);
+    expect(store.db.query("SELECT generation FROM vault_meta").get()).toEqual({ generation: 2 });
+  });
+
   it("should report the vault without a passphrase", async () => {
     using store = freshStore();
     const vault = await createVault(store, "pw", TEST_ONLY_KDF_PARAMS, opts);
@@ -121,5 +132,19 @@ describe("vault", () => {
       versions: 3,
       generation: 2,
     });
+  });
+});
+
+describe("test-only KDF bounds", () => {
+  it("should accept no other bounds object than TEST_ONLY_KDF_BOUNDS", async () => {
+    using store = freshStore();
+    const lax = {
+      min: { memoryKiB: 8, iterations: 1, parallelism: 1 },
+      max: TEST_ONLY_KDF_BOUNDS.max,
+    };
+    await expect(
+      createVault(store, "pw", TEST_ONLY_KDF_PARAMS, { kdfBounds: lax }),
+    ).rejects.toThrow("TEST_ONLY_KDF_BOUNDS");
+    expect(vaultExists(store)).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import { openStore } from "../../../src/store/store.ts";
 import { inspectVault, proveUnlock } from "../../../src/vault/inspect.ts";
-import { unlockVault } from "../../../src/vault/vault.ts";
+import { unlockVault } from "../../../src/vault/open.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { vector, writeVectorStore } from "../../helpers/vault.ts";
 
