@@ -2,107 +2,39 @@
 // until `locked_until`; if its worker dies the lease runs out and the job can
 // be claimed again, until its attempts are spent and it is marked failed.
 
-import * as v from "valibot";
 import { BusyError, InternalError, NotFoundError, UsageError } from "../errors.ts";
 import type { Store } from "../store/store.ts";
-import { type Json, parseJsonText, toJsonText } from "./json.ts";
+import {
+  DEFAULT_LEASE_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  defaultBackoff,
+  type EnqueueOptions,
+  emptyStats,
+  JOB_STATUSES,
+  type Job,
+  type JobStatus,
+  type LeaseOptions,
+  MAX_DELAY_MS,
+  MAX_LEASE_MS,
+  type QueueOptions,
+  type QueueStats,
+  toJob,
+} from "./job.ts";
+import { toJsonText } from "./json.ts";
 import { checkInteger, checkText, pageSize } from "./validate.ts";
 
-export const JOB_STATUSES = ["pending", "processing", "completed", "failed"] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-
-export const DEFAULT_LEASE_MS = 5 * 60_000;
-export const DEFAULT_MAX_ATTEMPTS = 3;
-const MAX_DELAY_MS = 366 * 86_400_000;
-const MAX_LEASE_MS = 7 * 86_400_000;
-
-export interface Job {
-  id: number;
-  queue: string;
-  payload: Json;
-  status: JobStatus;
-  priority: number;
-  attempts: number;
-  maxAttempts: number;
-  dedupeKey: string | null;
-  runAt: number;
-  lockedUntil: number | null;
-  /** Set on a claimed job: pass it to ack/fail/extend to prove the claim is yours. */
-  leaseToken: string | null;
-  lastError: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface EnqueueOptions {
-  /** Milliseconds before the job is due. */
-  delay?: number | undefined;
-  maxAttempts?: number | undefined;
-  /** Higher runs first. */
-  priority?: number | undefined;
-  /** While a job with this key is pending or processing, enqueue returns its id. */
-  dedupeKey?: string | undefined;
-}
-
-export interface LeaseOptions {
-  /** Only act if the claim is still this one (the leaseToken dequeue returned). */
-  token?: string | undefined;
-}
-
-export interface QueueOptions {
-  /** Delay before retry number `attempt` (1-based); default 1 s doubling, capped at 5 min, ±25 % jitter. */
-  backoff?: (attempt: number) => number;
-}
-
-export interface QueueStats {
-  queue: string;
-  pending: number;
-  processing: number;
-  completed: number;
-  failed: number;
-}
-
-export function defaultBackoff(attempt: number): number {
-  const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
-  return Math.min(300_000, Math.round(base * (0.75 + Math.random() * 0.5)));
-}
-
-const JobRow = v.object({
-  id: v.number(),
-  queue: v.string(),
-  payload: v.string(),
-  status: v.picklist(JOB_STATUSES),
-  priority: v.number(),
-  attempts: v.number(),
-  max_attempts: v.number(),
-  dedupe_key: v.nullable(v.string()),
-  run_at: v.number(),
-  locked_until: v.nullable(v.number()),
-  lease_token: v.nullable(v.string()),
-  last_error: v.nullable(v.string()),
-  created_at: v.number(),
-  updated_at: v.number(),
-});
-
-function toJob(row: unknown): Job {
-  const r = v.parse(JobRow, row);
-  return {
-    id: r.id,
-    queue: r.queue,
-    payload: parseJsonText(r.payload),
-    status: r.status,
-    priority: r.priority,
-    attempts: r.attempts,
-    maxAttempts: r.max_attempts,
-    dedupeKey: r.dedupe_key,
-    runAt: r.run_at,
-    lockedUntil: r.locked_until,
-    leaseToken: r.status === "processing" ? r.lease_token : null,
-    lastError: r.last_error,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
+export {
+  DEFAULT_LEASE_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  defaultBackoff,
+  type EnqueueOptions,
+  JOB_STATUSES,
+  type Job,
+  type JobStatus,
+  type LeaseOptions,
+  type QueueOptions,
+  type QueueStats,
+};
 
 export class Queue {
   private readonly backoff: (attempt: number) => number;
@@ -414,8 +346,4 @@ export class Queue {
     }
     return job;
   }
-}
-
-function emptyStats(queue: string): QueueStats {
-  return { queue, pending: 0, processing: 0, completed: 0, failed: 0 };
 }
