@@ -52,16 +52,7 @@ export async function inspectBackup(
     return report;
   const h = header as SqliteHeader;
   if (!add("size", sizeMatches(h, bytes), sizeDetail(h, bytes))) return report;
-  const wal = fileSizeOrZero(`${path}-wal`);
-  if (
-    !add(
-      "self-contained",
-      wal === 0,
-      wal === 0 ? "no -wal beside it" : `${path}-wal holds ${wal} bytes not in the file`,
-    )
-  ) {
-    return report;
-  }
+  if (!add("self-contained", ...selfContained(path))) return report;
   const isCoffer = h.applicationId === APPLICATION_ID;
   if (
     !add(
@@ -156,6 +147,15 @@ function fileSize(path: string): number {
   }
   if (!st.isFile()) throw new IoError(`${path} is not a regular file`);
   return st.size;
+}
+
+/** A -wal with frames, or a hot -journal, beside the file: its bytes alone are not the database. */
+function selfContained(path: string): [boolean, string] {
+  for (const suffix of ["-wal", "-journal"]) {
+    const size = fileSizeOrZero(`${path}${suffix}`);
+    if (size > 0) return [false, `${path}${suffix} holds ${size} bytes not in the file`];
+  }
+  return [true, "no -wal or -journal beside it"];
 }
 
 function fileSizeOrZero(path: string): number {
