@@ -33,6 +33,8 @@ export interface InspectOptions {
   headerOnly?: boolean | undefined;
   /** Extra checks run on the open file once every other check passed (the vault unlock). */
   extra?: ((db: Database) => Check | Promise<Check>) | undefined;
+  /** Called with each check as soon as it has run (integrity_check takes a while on a large file). */
+  onCheck?: ((check: Check) => void) | undefined;
 }
 
 /** Runs the checks on `path`; throws only when there is no file to check. */
@@ -44,7 +46,9 @@ export async function inspectBackup(
   const bytes = fileSize(path);
   const report: BackupReport = { path, bytes, schemaVersion: null, ok: false, checks: [] };
   const add = (name: string, ok: boolean, detail: string) => {
-    report.checks.push({ name, ok, detail });
+    const check = { name, ok, detail };
+    report.checks.push(check);
+    options.onCheck?.(check);
     return ok;
   };
   const { header } = readHeader(path);

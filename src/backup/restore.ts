@@ -60,7 +60,11 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
     });
   }
   // Cheap checks on the original first: a wrong file is refused before anything is touched.
-  const first = await inspectBackup(options.source, { ...options, headerOnly: true });
+  const first = await inspectBackup(options.source, {
+    ...options,
+    headerOnly: true,
+    onCheck: undefined,
+  });
   if (!first.ok) throw reportError(first);
   ensureDir(store);
   sweepStaleTemps(dirname(store), processAlive);
