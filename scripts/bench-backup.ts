@@ -29,7 +29,6 @@ let target = join(dir, "out-0.db");
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
-const ratio = (x: number, base: number) => `${(x / base).toFixed(2)}×`;
 
 async function ensureTools(): Promise<void> {
   if (!(await Bun.file(BINARY).exists())) await $`bun run build`.cwd(ROOT).quiet();
@@ -103,7 +102,14 @@ const IDLE_METHODS: [string, () => Promise<unknown> | unknown][] = [
   ["VACUUM INTO + fsync + quick_check", vacuumInto],
 ];
 
-/** Each method 5 times; the order rotates each round so that no method always follows the same one. */
+const BASELINE = 2; // sqlite3 .backup
+
+/**
+ * Each method 5 times; the order rotates each round so that no method always
+ * follows the same one. The disk's speed drifts (writes to fresh blocks of a
+ * thin-provisioned virtual disk), so each ratio is the median of per-round
+ * ratios to the baseline's run in the same round, as in bench-vault.
+ */
 async function idle(): Promise<string[][]> {
   const runs = IDLE_METHODS.map(() => [] as number[]);
   for (let round = 0; round < 5; round++) {
@@ -113,10 +119,16 @@ async function idle(): Promise<string[][]> {
       if (fn) runs[m]?.push(await timed(fn));
     }
   }
-  const base = median(runs[2] ?? []);
+  const base = runs[BASELINE] ?? [];
   return IDLE_METHODS.map(([label], m) => {
-    const t = median(runs[m] ?? []);
-    return [label, ms(t), ratio(t, base), (runs[m] ?? []).map((x) => x.toFixed(0)).join(" ")];
+    const xs = runs[m] ?? [];
+    const ratios = xs.map((x, r) => x / (base[r] ?? Number.NaN));
+    return [
+      label,
+      ms(median(xs)),
+      `${median(ratios).toFixed(2)}×`,
+      xs.map((x) => x.toFixed(0)).join(" "),
+    ];
   });
 }
 
@@ -185,36 +197,48 @@ async function underWriter(
   };
 }
 
-/** Restore onto an existing store (so the safety copy and the lock are included) vs cp + check. */
+/**
+ * Restore onto an existing store (so the lock and the safety copy are timed) vs
+ * cp + sync + integrity_check, and vs the same plus a synced copy of the old
+ * store set aside, which is the work coffer does. Ratios per round, as above.
+ */
 async function restore(): Promise<string[][]> {
   const backup = join(dir, "restore-source.db");
   await $`${BINARY} --db ${store} backup ${backup}`.quiet();
-  const live = join(dir, "restore-target.db");
-  const coffer: number[] = [];
-  const baseline: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    rmSync(`${live}.pre-restore`, { force: true });
+  const runs = { coffer: [] as number[], plain: [] as number[], aside: [] as number[] };
+  for (let round = 0; round < 3; round++) {
     // The store being replaced, untimed and synced: on ext4 an fsync also writes
     // other files' pending data, so unsynced bytes here would be charged to restore.
+    const live = join(dir, `live-${round}.db`);
     await $`cp ${store} ${live} && sync ${live}`.quiet();
     await warm(backup);
-    let t = performance.now();
+    const t = performance.now();
     await $`${BINARY} --db ${live} restore ${backup} --yes`.quiet();
-    coffer.push(performance.now() - t);
-    clean();
-    await warm(backup);
-    t = performance.now();
-    await $`cp ${backup} ${target} && sync ${target} && sqlite3 ${target} "PRAGMA integrity_check"`.quiet();
-    baseline.push(performance.now() - t);
+    runs.coffer.push(performance.now() - t);
+    runs.plain.push(
+      await timed(() =>
+        $`cp ${backup} ${target} && sync ${target} && sqlite3 ${target} "PRAGMA integrity_check"`.quiet(),
+      ),
+    );
+    const old = join(dir, `old-${round}.db`);
+    await $`cp ${store} ${old} && sync ${old}`.quiet();
+    runs.aside.push(
+      await timed(() =>
+        $`cp ${old} ${old}.aside && sync ${old}.aside && cp ${backup} ${target} && sync ${target} && sqlite3 ${target} "PRAGMA integrity_check"`.quiet(),
+      ),
+    );
   }
-  const base = median(baseline);
+  const perRound = (xs: number[]) => median(xs.map((x, r) => x / (runs.plain[r] ?? Number.NaN)));
+  const row = (label: string, xs: number[]) => [
+    label,
+    ms(median(xs)),
+    `${perRound(xs).toFixed(2)}×`,
+    xs.map((x) => x.toFixed(0)).join(" "),
+  ];
   return [
-    [
-      "coffer restore --yes (checks, safety copy, swap)",
-      ms(median(coffer)),
-      ratio(median(coffer), base),
-    ],
-    ["cp + sync + integrity_check", ms(base), "1.00×"],
+    row("coffer restore --yes (stage + checks, safety copy, swap)", runs.coffer),
+    row("cp + sync + integrity_check", runs.plain),
+    row("cp old aside + sync, then cp + sync + integrity_check", runs.aside),
   ];
 }
 
@@ -243,7 +267,7 @@ try {
       `sqlite3 shell ${sqliteVersion}; the source is read once, untimed, before each run\n`,
   );
   if (part("idle")) {
-    console.log("Idle store (median of 5)");
+    console.log("Idle store (median of 5; ratio = median of per-round ratios)");
     table(["method", "time", "vs sqlite3 .backup", "each run, ms"], await idle());
   }
   if (part("writer")) {
@@ -286,8 +310,8 @@ try {
     );
   }
   if (part("restore")) {
-    console.log("Restore (median of 3)");
-    table(["method", "time", "vs cp + integrity_check"], await restore());
+    console.log("Restore (median of 3; ratio = median of per-round ratios)");
+    table(["method", "time", "vs cp + integrity_check", "each run, ms"], await restore());
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

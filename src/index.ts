@@ -7,7 +7,7 @@ export {
   backupStore,
   defaultBackupPath,
 } from "./backup/backup.ts";
-export type { BackupReport, Check } from "./backup/inspect.ts";
+export { type BackupReport, type Check, reportError } from "./backup/inspect.ts";
 export { type RestoreOptions, type RestoreResult, restoreStore } from "./backup/restore.ts";
 export { verifyBackup } from "./backup/verify.ts";
 export * from "./errors.ts";

@@ -2,7 +2,7 @@
 // live store, written beside its target and renamed into place only once it
 // is complete, synced and checked. See docs/backup.md for the mechanism.
 
-import { Database } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import { closeSync, fsyncSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { IntegrityError } from "../errors.ts";
@@ -12,6 +12,7 @@ import { DEFAULT_BUSY_TIMEOUT_MS } from "../store/tx.ts";
 import { copyPrefix, throwIfAborted } from "./copy.ts";
 import { CheckpointHandoff } from "./handoff.ts";
 import { placeFile } from "./place.ts";
+import { quickCheck } from "./quick-check.ts";
 import { sharedReadFd } from "./shared-fd.ts";
 import { pinMainFileSnapshot, releaseSnapshot } from "./snapshot.ts";
 import { checkSourceFile, inspectSource, openSourceConnection } from "./source.ts";
@@ -24,9 +25,6 @@ import {
   sweepStaleTemps,
   tempPathFor,
 } from "./temp-file.ts";
-
-/** SQLite caps mmap_size at its compile-time limit (0x7fff0000 here); larger files read the rest normally. */
-const MMAP_LIMIT = 2 ** 31 - 1;
 
 export type BackupPhase = "snapshot" | "copy" | "sync" | "check";
 
@@ -176,26 +174,6 @@ function headerStamp(fd: number): Buffer {
   const buf = Buffer.alloc(100);
   readSync(fd, buf, 0, 100, 0);
   return Buffer.concat([buf.subarray(24, 32), buf.subarray(92, 100)]);
-}
-
-function quickCheck(path: string): void {
-  const db = new Database(path, { readonly: true });
-  try {
-    // Through mmap the check reads the page cache the copy just filled: ~4x faster.
-    db.run(`PRAGMA mmap_size = ${MMAP_LIMIT}`);
-    const rows = db.query("PRAGMA quick_check").all() as { quick_check: string }[];
-    if (rows.length !== 1 || rows[0]?.quick_check !== "ok") {
-      throw new IntegrityError(
-        `the backup failed its quick_check (${rows[0]?.quick_check ?? "no answer"}); nothing was written`,
-      );
-    }
-    const { journal_mode: mode } = db.query("PRAGMA journal_mode").get() as {
-      journal_mode: string;
-    };
-    if (mode !== "delete") throw new IntegrityError(`the backup is in ${mode} mode, not delete`);
-  } finally {
-    db.close(false);
-  }
 }
 
 function createTemp(path: string): number {

@@ -37,11 +37,18 @@ self.onmessage = ({ data }) => {
       // Take the write lock as any writer would, then check out of it straight
       // into the checkpoint: writers waiting for the lock are asleep in their
       // busy handlers for at least a millisecond, so the checkpoint gets it.
-      db.run("BEGIN IMMEDIATE");
-      db.run("ROLLBACK");
-      db.run("PRAGMA busy_timeout = " + data.waitMs);
-      const r = db.query("PRAGMA wal_checkpoint(TRUNCATE)").get();
-      db.run("PRAGMA busy_timeout = " + data.busyTimeoutMs);
+      // A writer's own automatic checkpoint may hold the checkpoint lock (the
+      // attempt then fails at once, holding nothing): try again a few times.
+      let r;
+      for (let attempt = 0; attempt < data.attempts; attempt++) {
+        db.run("BEGIN IMMEDIATE");
+        db.run("ROLLBACK");
+        db.run("PRAGMA busy_timeout = " + data.waitMs);
+        r = db.query("PRAGMA wal_checkpoint(TRUNCATE)").get();
+        db.run("PRAGMA busy_timeout = " + data.busyTimeoutMs);
+        if (!(r.busy && r.log === -1)) break;
+        Bun.sleepSync(data.pauseMs);
+      }
       postMessage({ ok: r.busy === 0 });
       return;
     } else if (data.op === "close") {
@@ -102,6 +109,8 @@ export class CheckpointHandoff {
     await this.call({
       op: "truncate",
       waitMs: TRUNCATE_WAIT_MS,
+      attempts: 5,
+      pauseMs: 3,
       busyTimeoutMs: this.busyTimeoutMs,
     });
   }

@@ -33,6 +33,8 @@ export interface InspectOptions {
   headerOnly?: boolean | undefined;
   /** Extra checks run on the open file once every other check passed (the vault unlock). */
   extra?: ((db: Database) => Check | Promise<Check>) | undefined;
+  /** Called with each check as soon as it has run (integrity_check takes a while on a large file). */
+  onCheck?: ((check: Check) => void) | undefined;
 }
 
 /** Runs the checks on `path`; throws only when there is no file to check. */
@@ -44,7 +46,9 @@ export async function inspectBackup(
   const bytes = fileSize(path);
   const report: BackupReport = { path, bytes, schemaVersion: null, ok: false, checks: [] };
   const add = (name: string, ok: boolean, detail: string) => {
-    report.checks.push({ name, ok, detail });
+    const check = { name, ok, detail };
+    report.checks.push(check);
+    options.onCheck?.(check);
     return ok;
   };
   const { header } = readHeader(path);
@@ -52,16 +56,7 @@ export async function inspectBackup(
     return report;
   const h = header as SqliteHeader;
   if (!add("size", sizeMatches(h, bytes), sizeDetail(h, bytes))) return report;
-  const wal = fileSizeOrZero(`${path}-wal`);
-  if (
-    !add(
-      "self-contained",
-      wal === 0,
-      wal === 0 ? "no -wal beside it" : `${path}-wal holds ${wal} bytes not in the file`,
-    )
-  ) {
-    return report;
-  }
+  if (!add("self-contained", ...selfContained(path))) return report;
   const isCoffer = h.applicationId === APPLICATION_ID;
   if (
     !add(
@@ -156,6 +151,15 @@ function fileSize(path: string): number {
   }
   if (!st.isFile()) throw new IoError(`${path} is not a regular file`);
   return st.size;
+}
+
+/** A -wal with frames, or a hot -journal, beside the file: its bytes alone are not the database. */
+function selfContained(path: string): [boolean, string] {
+  for (const suffix of ["-wal", "-journal"]) {
+    const size = fileSizeOrZero(`${path}${suffix}`);
+    if (size > 0) return [false, `${path}${suffix} holds ${size} bytes not in the file`];
+  }
+  return [true, "no -wal or -journal beside it"];
 }
 
 function fileSizeOrZero(path: string): number {

@@ -2,25 +2,16 @@
 // the bytes checked are the bytes placed), keeps a safety copy of the current
 // store, and swaps the store file atomically. See docs/backup.md.
 
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  openSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fstatSync, fsyncSync, openSync, realpathSync } from "node:fs";
 import { dirname } from "node:path";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { ensureParentDir, fsError } from "../store/files.ts";
 import { openStore } from "../store/store.ts";
 import { copyPrefix, throwIfAborted } from "./copy.ts";
 import { type BackupReport, type InspectOptions, inspectBackup, reportError } from "./inspect.ts";
-import { placeFile } from "./place.ts";
 import { setRollbackJournal } from "./sqlite-header.ts";
-import { lockStore, probeStoreFree, type StoreLock } from "./store-lock.ts";
+import { probeStoreFree } from "./store-lock.ts";
+import { placeNew, storeExists, swapLocked } from "./swap.ts";
 import { sameFile, statOrUndefined } from "./target.ts";
 import {
   createPrivate,
@@ -69,7 +60,11 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
     });
   }
   // Cheap checks on the original first: a wrong file is refused before anything is touched.
-  const first = await inspectBackup(options.source, { ...options, headerOnly: true });
+  const first = await inspectBackup(options.source, {
+    ...options,
+    headerOnly: true,
+    onCheck: undefined,
+  });
   if (!first.ok) throw reportError(first);
   ensureDir(store);
   sweepStaleTemps(dirname(store), processAlive);
@@ -138,75 +133,11 @@ async function stageCopy(options: RestoreOptions, temp: string): Promise<BackupR
   return report;
 }
 
-async function swapLocked(store: string, temp: string): Promise<string> {
-  const lock = lockStore(store);
-  try {
-    const safetyCopy = await writeSafetyCopy(lock, store);
-    // A stale -wal beside the new file would be replayed into it on the next open.
-    for (const suffix of ["-wal", "-shm", "-journal"]) rmSync(`${store}${suffix}`, { force: true });
-    placeFile(temp, store, true);
-    neutraliseOldFile(lock);
-    return safetyCopy;
-  } finally {
-    lock.release();
-  }
-}
-
-/**
- * A process that opened the old file just before the swap waits on our lock;
- * once it gets it, it must fail loudly instead of writing into a file that no
- * longer has a name. Only done when no other name links to the old file.
- */
-function neutraliseOldFile(lock: StoreLock): void {
-  if (fstatSync(lock.fd).nlink !== 0) return;
-  writeSync(lock.fd, new Uint8Array(16), 0, 16, 0);
-}
-
-async function writeSafetyCopy(lock: StoreLock, store: string): Promise<string> {
-  const size = fstatSync(lock.fd).size;
-  for (let n = 0; ; n++) {
-    const path = `${store}.pre-restore${n === 0 ? "" : `.${n}`}`;
-    if (storeExists(path)) continue;
-    const temp = tempPathFor(path, process.pid);
-    let fd: number | undefined;
-    try {
-      fd = createPrivate(temp);
-      await copyPrefix(lock.fd, fd, size);
-      setRollbackJournal(fd);
-      fsyncSync(fd);
-      closeSync(fd);
-      fd = undefined;
-      placeFile(temp, path, false);
-      return path;
-    } catch (err) {
-      if (err instanceof UsageError) continue; // another process took the name meanwhile
-      throw err;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-      removeQuietly(temp);
-    }
-  }
-}
-
-function placeNew(store: string, temp: string): null {
-  for (const suffix of ["-wal", "-shm", "-journal"]) rmSync(`${store}${suffix}`, { force: true });
-  placeFile(temp, store, true); // nothing there, or an empty file
-  return null;
-}
-
 function resolveStore(path: string): string {
   try {
     return realpathSync(path); // a symlinked store: replace the file it points at
   } catch {
     return path;
-  }
-}
-
-function storeExists(path: string): boolean {
-  try {
-    return statSync(path).size > 0;
-  } catch {
-    return false;
   }
 }
 

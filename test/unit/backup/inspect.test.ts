@@ -16,8 +16,9 @@ const dir = tempDir();
 const good = (await backupStore({ source: makeStore(dir), target: join(dir, "good.db") })).path;
 
 describe("inspectBackup", () => {
-  it("should pass every check on a fresh backup", async () => {
-    const report = await inspectBackup(good);
+  it("should pass every check on a fresh backup, reporting each as it runs", async () => {
+    const seen: string[] = [];
+    const report = await inspectBackup(good, { onCheck: (c) => seen.push(c.name) });
     expect(report.ok).toBe(true);
     expect(report.schemaVersion).toBe(latestVersion);
     expect(report.checks.map((c) => c.name)).toEqual([
@@ -32,6 +33,7 @@ describe("inspectBackup", () => {
       "foreign_key_check",
       "vault",
     ]);
+    expect(seen).toEqual(report.checks.map((c) => c.name));
   });
 
   for (const bad of badBackups(dir, good)) {
