@@ -17,6 +17,8 @@ import { openVault, passphraseArgs, scopeArg, scopeOf } from "./secret/_vault.ts
 export default defineCommand({
   meta: { name: "run", description: "Run a command with the secrets in its environment" },
   args: {
+    // Declared for --help only: the command is read from after `--` in rawArgs.
+    command: { type: "positional", required: false, description: "-- CMD [ARGS…], after a --" },
     only: { type: "string", description: "Only these secrets, comma-separated (all must exist)" },
     mask: {
       type: "boolean",
