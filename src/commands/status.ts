@@ -36,6 +36,13 @@ export default defineCommand({
         `quick check:   ${status.quickCheck}`,
       ]);
     });
+    // The report is printed either way; a store that does not check clean is exit 5.
+    if (status.quickCheck !== "ok") {
+      throw new IntegrityError(`the store failed its quick check: ${status.quickCheck}`, {
+        hint: "restore a backup (coffer verify PATH first), or keep this file for inspection",
+      });
+    }
+    if ("problem" in vault) throw new IntegrityError(`the vault is damaged: ${vault.problem}`);
   },
 });
 

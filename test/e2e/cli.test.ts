@@ -2,7 +2,7 @@
 
 import { Database } from "bun:sqlite";
 import { beforeAll, describe, expect, it } from "bun:test";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openStore } from "../../src/index.ts";
 import { latestVersion } from "../../src/store/migrations.ts";
@@ -343,5 +343,23 @@ describe("bad stores and configs", () => {
     writeFileSync(join(dir, "blocked", "coffer"), "a file where a directory should be");
     const r = coffer(["status"], { env: { XDG_DATA_HOME: join(dir, "blocked") } });
     expect(r.code).toBe(7);
+  });
+});
+
+describe("status of a damaged store", () => {
+  it("should print the report and exit 5 when the quick check fails", () => {
+    const { run, db } = storeIn();
+    const store = openStore({ path: db });
+    for (let i = 0; i < 500; i++) store.queue.enqueue("q", { n: i, pad: "x".repeat(200) });
+    store.close();
+    // Scribble over a page in the middle of the jobs table, leaving page 1 (the schema) intact.
+    const bytes = new Uint8Array(readFileSync(db));
+    const page = 4096 * 10;
+    bytes.fill(0x41, page + 8, page + 4096);
+    writeFileSync(db, bytes);
+    const r = run(["status"]);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toMatch(/quick check:\s+(?!ok)/);
+    expect(r.stderr).toMatch(/^coffer: error: the store failed its quick check/);
   });
 });
