@@ -77,6 +77,17 @@ const silent = { error() {}, warn() {}, info() {}, debug() {} };
  * also polls scheduled jobs in an extra transaction per job; that is left out,
  * which only flatters plainjob.
  */
+type PlainjobQueue = ReturnType<typeof defineQueue>;
+
+/** The claim and done half of plainjob's cycle, as its worker does them. */
+function claimAndFinish(queue: PlainjobQueue): void {
+  const claimed = queue.getAndMarkJobAsProcessing(QUEUE);
+  if (!claimed) throw new Error("plainjob: nothing claimed");
+  const job = queue.getJobById(claimed.id);
+  if (!job) throw new Error("plainjob: claimed job vanished");
+  queue.markJobAsDone(job.id);
+}
+
 export const plainjob: Contender = {
   name: "plainjob 0.0.14 (add/claim/done)",
   open(path) {
@@ -85,11 +96,7 @@ export const plainjob: Contender = {
     return {
       cycle(i) {
         queue.add(QUEUE, { task: "send", i });
-        const claimed = queue.getAndMarkJobAsProcessing(QUEUE);
-        if (!claimed) throw new Error("plainjob: nothing claimed");
-        const job = queue.getJobById(claimed.id);
-        if (!job) throw new Error("plainjob: claimed job vanished");
-        queue.markJobAsDone(job.id);
+        claimAndFinish(queue);
       },
       db,
       close: () => queue.close(),
@@ -141,11 +148,7 @@ export const plainjobBatched: Contender = {
             Array.from({ length: BATCH }, (_, k) => ({ task: "send", i: i + k })),
           );
         }
-        const claimed = queue.getAndMarkJobAsProcessing(QUEUE);
-        if (!claimed) throw new Error("plainjob: nothing claimed");
-        const job = queue.getJobById(claimed.id);
-        if (!job) throw new Error("plainjob: claimed job vanished");
-        queue.markJobAsDone(job.id);
+        claimAndFinish(queue);
       },
       db,
       close: () => queue.close(),
