@@ -4,8 +4,7 @@
 import { linkSync, renameSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { UsageError } from "../errors.ts";
-import { fsError } from "../store/files.ts";
-import { fsyncDir } from "./temp-file.ts";
+import { fsError, fsyncPath } from "../store/files.ts";
 
 /**
  * Without `replace`, a hard link gives an atomic "create only if absent": a
@@ -23,7 +22,7 @@ export function placeFile(temp: string, target: string, replace: boolean): void 
     if ((err as NodeJS.ErrnoException).code === "EEXIST") throw existsError(target);
     throw fsError("write", target, err);
   }
-  fsyncDir(dirname(target));
+  fsyncPath(dirname(target)); // the rename survives a crash
 }
 
 export function existsError(target: string): UsageError {

@@ -1,7 +1,7 @@
 // Temporary files beside their target: created 0600 and exclusively, named
 // so that one left behind by a killed process is recognised and swept.
 
-import { chmodSync, closeSync, fsyncSync, openSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, closeSync, openSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { FILE_MODE } from "../store/files.ts";
 
@@ -31,16 +31,6 @@ export function removeQuietly(path: string): void {
     rmSync(path, { force: true });
   } catch {
     // Best effort: the caller is already reporting the real failure.
-  }
-}
-
-/** fsync a directory, so that a rename or a new file in it survives a crash. */
-export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 
