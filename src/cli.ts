@@ -8,7 +8,8 @@ import { dispatch } from "./cli/dispatch.ts";
 import { ExitStatus, INTERRUPTED_EXIT_CODE, Interrupted } from "./cli/exit-status.ts";
 import { getStreams, say } from "./cli/output.ts";
 import { root } from "./commands/index.ts";
-import { CofferError, ExitCode } from "./errors.ts";
+import { CofferError, ExitCode, InternalError } from "./errors.ts";
+import { toCofferError } from "./store/io-errors.ts";
 
 export async function main(
   argv: readonly string[],
@@ -34,14 +35,20 @@ export async function main(
 
 function report(err: unknown, verbose: boolean): number {
   if (err instanceof Interrupted) return INTERRUPTED_EXIT_CODE;
-  if (err instanceof CofferError) {
-    say.error(err.message);
-    if (err.hint) say.hint(err.hint);
-    if (verbose && err.cause instanceof Error && err.cause.stack) say.raw(err.cause.stack);
-    return err.code;
+  // `using` met a failing close after a failing body: both are the user's to see, the body's first.
+  if (err instanceof SuppressedError) {
+    const code = report(err.suppressed, verbose);
+    report(err.error, verbose);
+    return code;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  say.error(`internal error: ${message}`);
+  const mapped = toCofferError(err);
+  if (err instanceof CofferError || !(mapped instanceof InternalError)) {
+    say.error(mapped.message);
+    if (mapped.hint) say.hint(mapped.hint);
+    if (verbose && mapped.cause instanceof Error && mapped.cause.stack) say.raw(mapped.cause.stack);
+    return mapped.code;
+  }
+  say.error(`internal error: ${mapped.message}`);
   say.hint(
     verbose ? "this is a bug in coffer; please report it" : "run with --verbose for details",
   );

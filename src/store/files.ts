@@ -3,7 +3,6 @@
 
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { IoError } from "../errors.ts";
 
 export const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
@@ -70,17 +69,5 @@ export function fsyncPath(path: string): void {
   }
 }
 
-/** Maps a Node file-system error to coffer's I/O or not-found error. */
-export function fsError(action: string, path: string, err: unknown): IoError {
-  const code = (err as NodeJS.ErrnoException)?.code ?? "unknown";
-  const reasons: Record<string, string> = {
-    EACCES: "permission denied",
-    EPERM: "operation not permitted",
-    EROFS: "read-only file system",
-    ENOSPC: "no space left on device",
-    EISDIR: "is a directory",
-    ENOTDIR: "a parent is not a directory",
-    ENOENT: "no such file or directory",
-  };
-  return new IoError(`${action} ${path}: ${reasons[code] ?? code}`, { cause: err });
-}
+/** Kept here for its callers: the mapping itself lives in errno.ts. */
+export { fsError } from "./errno.ts";

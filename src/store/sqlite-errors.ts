@@ -2,6 +2,7 @@
 // sees "store is busy" (6) or "not a database" (5), never a raw SQLiteError.
 
 import { BusyError, type CofferError, IntegrityError, InternalError, IoError } from "../errors.ts";
+import { errnoError, isErrnoError } from "./errno.ts";
 
 export function isSqliteError(err: unknown): err is Error & { code?: string; errno: number } {
   return err instanceof Error && err.name === "SQLiteError";
@@ -14,6 +15,7 @@ export function isBusy(err: unknown): boolean {
 /** Wraps `err` in the coffer error that fits its SQLite code; `context` says what was being done. */
 export function fromSqliteError(err: unknown, context: string): CofferError {
   if (!isSqliteError(err)) {
+    if (isErrnoError(err)) return errnoError(err, context);
     return new InternalError(`${context}: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     });
