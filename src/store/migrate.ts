@@ -38,7 +38,7 @@ export function migrate(db: Database, options: MigrateOptions = {}): number {
   const current = schemaVersion(db);
   checkNotNewer(current, latest);
   if (current === latest) {
-    verifyChecksums(db, list);
+    readSnapshot(db, () => verifyHistory(db, schemaVersion(db), list));
     return current;
   }
   return writeTransaction(
@@ -48,8 +48,8 @@ export function migrate(db: Database, options: MigrateOptions = {}): number {
       const version = schemaVersion(db);
       checkNotNewer(version, latest);
       if (version === 0) db.run(`PRAGMA application_id = ${APPLICATION_ID}`);
+      verifyHistory(db, version, list);
       db.run(HISTORY_TABLE);
-      verifyChecksums(db, list);
       const record = db.query(
         "INSERT INTO coffer_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
       );
@@ -62,6 +62,17 @@ export function migrate(db: Database, options: MigrateOptions = {}): number {
     },
     { busyTimeoutMs: options.busyTimeoutMs },
   );
+}
+
+/** Runs `fn` in one read transaction: user_version and the history from one snapshot. */
+function readSnapshot(db: Database, fn: () => void): void {
+  if (db.inTransaction) return fn();
+  db.run("BEGIN");
+  try {
+    fn();
+  } finally {
+    db.run("COMMIT");
+  }
 }
 
 function checkNotNewer(version: number, latest: number): void {
@@ -79,22 +90,47 @@ interface AppliedRow {
   checksum: string;
 }
 
-function verifyChecksums(db: Database, list: readonly Migration[]): void {
-  const table = db
-    .query("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'coffer_migrations'")
-    .get();
-  if (!table) return;
+/**
+ * The store's record of what was applied must be exactly migrations 1..version
+ * of this binary: a deleted, added or edited row, or a rolled-back
+ * user_version, is refused rather than half-migrated over.
+ */
+function verifyHistory(db: Database, version: number, list: readonly Migration[]): void {
+  const problem = historyProblem(db, version, list);
+  if (problem) {
+    throw new IntegrityError(`the store's migration history does not match: ${problem}`, {
+      hint: "the store was edited outside coffer; restore it from a backup",
+    });
+  }
+}
+
+function historyProblem(db: Database, version: number, list: readonly Migration[]): string | null {
+  const tables = db
+    .query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .all() as { name: string }[];
+  const hasHistory = tables.some((t) => t.name === "coffer_migrations");
+  if (!hasHistory) {
+    if (version === 0 && tables.length === 0) return null; // a new store
+    return `user_version is ${version} but the coffer_migrations table is missing`;
+  }
   const applied = db
     .query("SELECT version, name, checksum FROM coffer_migrations ORDER BY version")
     .all() as AppliedRow[];
   for (const row of applied) {
     const known = list[row.version - 1];
-    if (known && checksum(known.sql) !== row.checksum) {
-      throw new IntegrityError(
-        `migration ${row.version} (${row.name}) in the store does not match this coffer's (checksum mismatch)`,
-      );
+    if (row.version > version || !known) {
+      return `user_version is ${version} but migration ${row.version} (${row.name}) is recorded as applied`;
+    }
+    if (known.name !== row.name || checksum(known.sql) !== row.checksum) {
+      return `migration ${row.version} (${row.name}) in the store does not match this coffer's (checksum mismatch)`;
     }
   }
+  for (let v = 1; v <= version; v++) {
+    if (!applied.some((row) => row.version === v)) {
+      return `user_version is ${version} but migration ${v} (${list[v - 1]?.name ?? "unknown"}) is not recorded as applied`;
+    }
+  }
+  return null;
 }
 
 export interface MigrationState {

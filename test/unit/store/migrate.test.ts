@@ -73,6 +73,41 @@ describe("migrate", () => {
     expect(() => openDatabase({ path })).toThrow(/checksum mismatch/);
   });
 
+  it("should refuse a store whose migration row was deleted, naming the migration", () => {
+    const path = join(tempDir(), "c.db");
+    openDatabase({ path }).close();
+    const raw = new Database(path);
+    raw.run(`DELETE FROM coffer_migrations WHERE version = ${latestVersion}`);
+    raw.close();
+    expect(() => openDatabase({ path })).toThrow(IntegrityError);
+    expect(() => openDatabase({ path })).toThrow(
+      new RegExp(`migration ${latestVersion} \\(\\w+\\) is not recorded as applied`),
+    );
+  });
+
+  it("should refuse a rolled-back user_version instead of migrating over the tables", () => {
+    for (const version of [0, latestVersion - 1]) {
+      const path = join(tempDir(), "c.db");
+      openDatabase({ path }).close();
+      const raw = new Database(path);
+      raw.run(`PRAGMA user_version = ${version}`);
+      raw.close();
+      expect(() => openDatabase({ path })).toThrow(IntegrityError);
+      expect(() => openDatabase({ path })).toThrow(
+        new RegExp(`user_version is ${version} but migration ${version + 1} .* is recorded`),
+      );
+    }
+  });
+
+  it("should refuse a row for a migration this store never applied", () => {
+    const path = join(tempDir(), "c.db");
+    openDatabase({ path }).close();
+    const raw = new Database(path);
+    raw.run("INSERT INTO coffer_migrations VALUES (?, 'extra', 'x', 0)", [latestVersion + 1]);
+    raw.close();
+    expect(() => openDatabase({ path })).toThrow(IntegrityError);
+  });
+
   it("should apply pending migrations all or nothing", () => {
     const db = new Database(":memory:");
     migrate(db, { migrations: migrations.slice(0, 1) });
