@@ -71,3 +71,30 @@ export function fsyncPath(path: string): void {
 
 /** Kept here for its callers: the mapping itself lives in errno.ts. */
 export { fsError } from "./errno.ts";
+
+/**
+ * A warning when the regular file at `path` can be read or written by group
+ * or others; undefined when it is private (or not a regular file: a pipe, a tty).
+ */
+export function exposureWarning(path: string, what: string): string | undefined {
+  let mode: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return undefined;
+    mode = st.mode & 0o777;
+  } catch {
+    return undefined; // the read that follows reports what is wrong
+  }
+  if ((mode & 0o077) === 0) return undefined;
+  return `${what} ${path} is open to group or others (mode ${mode.toString(8).padStart(4, "0")}): chmod 600 ${path}`;
+}
+
+/** Calls `onWarning` with exposureWarning's warning, if there is one. */
+export function warnIfExposed(
+  path: string,
+  what: string,
+  onWarning: ((message: string) => void) | undefined,
+): void {
+  const warning = onWarning && exposureWarning(path, what);
+  if (warning) onWarning(warning);
+}

@@ -66,13 +66,31 @@ export function migrate(db: Database, options: MigrateOptions = {}): number {
 
 /** Runs `fn` in one read transaction: user_version and the history from one snapshot. */
 function readSnapshot(db: Database, fn: () => void): void {
-  if (db.inTransaction) return fn();
+  if (db.inTransaction) {
+    fn();
+    return;
+  }
   db.run("BEGIN");
   try {
     fn();
   } finally {
     db.run("COMMIT");
   }
+}
+
+/**
+ * For a store opened read-only: true when it is at this binary's schema with
+ * an intact history, false when it needs migrating (which cannot happen read-only).
+ */
+export function isCurrent(db: Database, list: readonly Migration[] = bundled): boolean {
+  let current = false;
+  readSnapshot(db, () => {
+    const version = schemaVersion(db);
+    checkNotNewer(version, list.length);
+    verifyHistory(db, version, list);
+    current = version === list.length;
+  });
+  return current;
 }
 
 function checkNotNewer(version: number, latest: number): void {

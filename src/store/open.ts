@@ -1,13 +1,15 @@
 // The one place a store file is opened: creates it with safe modes, sets and
-// checks every PRAGMA, verifies the file is coffer's and migrates it.
+// checks every PRAGMA, verifies the file is coffer's and migrates it (or,
+// opened read-only, checks it needs no migration).
 
-import { Database } from "bun:sqlite";
-import { statSync } from "node:fs";
+import type { Database } from "bun:sqlite";
+import { chmodSync, statSync } from "node:fs";
 import { IntegrityError, IoError, NotFoundError, UsageError } from "../errors.ts";
-import { ensureParentDir, ensurePrivateFile, fsError } from "./files.ts";
-import { APPLICATION_ID, migrate } from "./migrate.ts";
+import { closeConnection, connect, connectionAccess, readOnlyReason } from "./access.ts";
+import { ensureParentDir, ensurePrivateFile, FILE_MODE, fsError, warnIfExposed } from "./files.ts";
+import { APPLICATION_ID, isCurrent, migrate } from "./migrate.ts";
 import type { Migration } from "./migrations.ts";
-import { fromSqliteError } from "./sqlite-errors.ts";
+import { storeError } from "./store-error.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy, type SynchronousLevel } from "./tx.ts";
 
 export interface OpenOptions {
@@ -16,6 +18,8 @@ export interface OpenOptions {
   create?: boolean | undefined;
   synchronous?: SynchronousLevel | undefined;
   busyTimeoutMs?: number | undefined;
+  /** Told what the user should know but that is no error (a store readable by others). */
+  onWarning?: ((message: string) => void) | undefined;
   /** Tests only: another migration list. */
   migrations?: readonly Migration[] | undefined;
   now?: (() => number) | undefined;
@@ -26,35 +30,39 @@ export function openDatabase(options: OpenOptions): Database {
   if (path === ":memory:" || path === "") {
     throw new UsageError("the store must be a file, not an in-memory database");
   }
-  prepareFile(path, options.create ?? true);
+  prepareFile(path, options.create ?? true, options.onWarning);
+  const busy = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   let db: Database;
   try {
-    db = new Database(path, { readwrite: true, create: false, strict: true });
+    db = connect(path, busy);
   } catch (err) {
-    throw fromSqliteError(err, `open ${path}`);
+    throw storeError(path, err, `open ${path}`);
   }
   try {
-    const busy = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-    // busy_timeout first: switching to WAL needs a lock another process may hold.
-    db.run(`PRAGMA busy_timeout = ${Math.trunc(busy)}`);
     checkOwnership(db, path); // before any PRAGMA that would write to someone else's file
     configure(db, options, busy);
-    migrate(db, {
-      migrations: options.migrations,
-      busyTimeoutMs: options.busyTimeoutMs,
-      now: options.now,
-    });
+    const readOnly = readOnlyReason(db);
+    if (readOnly === undefined) {
+      migrate(db, {
+        migrations: options.migrations,
+        busyTimeoutMs: options.busyTimeoutMs,
+        now: options.now,
+      });
+    } else if (!isCurrent(db, options.migrations)) {
+      throw new IoError(`open ${path}: the store needs migrating, but ${readOnly}`);
+    }
     return db;
   } catch (err) {
-    db.close(false);
-    if (err instanceof Error && err.name === "SQLiteError") {
-      throw fromSqliteError(err, `open ${path}`);
-    }
-    throw err;
+    closeConnection(db);
+    throw storeError(path, err, `open ${path}`);
   }
 }
 
-function prepareFile(path: string, create: boolean): void {
+function prepareFile(
+  path: string,
+  create: boolean,
+  onWarning: ((message: string) => void) | undefined,
+): void {
   let st: ReturnType<typeof statSync> | undefined;
   try {
     st = statSync(path);
@@ -64,13 +72,30 @@ function prepareFile(path: string, create: boolean): void {
   if (st?.isDirectory()) {
     throw new IoError(`store path ${path} is a directory`, { hint: "point --db at a file" });
   }
-  if (st) return;
+  if (st) {
+    // An empty file (`touch coffer.db`) is one coffer initializes: it gets coffer's mode.
+    if (st.size === 0) claimEmptyFile(path, Number(st.mode));
+    else warnIfExposed(path, "store", onWarning);
+    return;
+  }
   if (!create) throw new NotFoundError(`no store at ${path}`);
   try {
     ensureParentDir(path);
     ensurePrivateFile(path);
   } catch (err) {
     throw fsError("create", path, err);
+  }
+}
+
+function claimEmptyFile(path: string, mode: number): void {
+  if ((mode & 0o777) === FILE_MODE) return;
+  try {
+    chmodSync(path, FILE_MODE);
+  } catch (err) {
+    // Not ours to chmod (or a read-only file system): the open that follows says what it can.
+    if (!["EPERM", "EROFS", "EACCES"].includes((err as NodeJS.ErrnoException).code ?? "")) {
+      throw fsError("chmod", path, err);
+    }
   }
 }
 
@@ -83,6 +108,19 @@ function prepareFile(path: string, create: boolean): void {
 const WAL_AUTOCHECKPOINT_PAGES = 8192;
 
 function configure(db: Database, options: OpenOptions, busyTimeoutMs: number): void {
+  if (connectionAccess(db).mode === "write") setWal(db, busyTimeoutMs);
+  db.run(`PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}`);
+  db.run("PRAGMA foreign_keys = ON");
+  db.run("PRAGMA cache_size = -16000");
+  db.run("PRAGMA temp_store = MEMORY");
+  db.run("PRAGMA secure_delete = ON");
+  db.run("PRAGMA trusted_schema = OFF");
+  db.run(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  const fk = db.query("PRAGMA foreign_keys").get() as { foreign_keys: number };
+  if (fk.foreign_keys !== 1) throw new IoError("could not enable foreign keys");
+}
+
+function setWal(db: Database, busyTimeoutMs: number): void {
   // Two processes turning a new file to WAL at once both hold a read lock and
   // want the exclusive one: SQLite refuses one at once (busy, no waiting) to
   // avoid a deadlock, so that one tries again.
@@ -96,15 +134,6 @@ function configure(db: Database, options: OpenOptions, busyTimeoutMs: number): v
       hint: "WAL needs shared memory: network file systems are not supported",
     });
   }
-  db.run(`PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}`);
-  db.run("PRAGMA foreign_keys = ON");
-  db.run("PRAGMA cache_size = -16000");
-  db.run("PRAGMA temp_store = MEMORY");
-  db.run("PRAGMA secure_delete = ON");
-  db.run("PRAGMA trusted_schema = OFF");
-  db.run(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-  const fk = db.query("PRAGMA foreign_keys").get() as { foreign_keys: number };
-  if (fk.foreign_keys !== 1) throw new IoError("could not enable foreign keys");
 }
 
 /** A file with tables but without coffer's application_id belongs to someone else. */

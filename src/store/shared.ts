@@ -6,7 +6,11 @@
 import type { Database } from "bun:sqlite";
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
+import { IoError } from "../errors.ts";
+import { closeConnection, connectionAccess } from "./access.ts";
+import { toCofferError } from "./io-errors.ts";
 import { type OpenOptions, openDatabase } from "./open.ts";
+import { isBusy } from "./sqlite-errors.ts";
 
 interface Entry {
   db: Database;
@@ -60,14 +64,32 @@ function canonical(path: string): string {
  * It must not wait: it would hold a reading command up behind another
  * process's write, and block new writers while waiting for readers. When the
  * store is busy it gives up at once; the last connection to close then
- * checkpoints and removes the WAL itself.
+ * checkpoints and removes the WAL itself. Any other failure (disk full, a
+ * failed fsync) is thrown once the connection is closed: the -wal then holds
+ * committed changes that coffer.db alone lacks, and the user must know.
  */
 export function closeDatabase(db: Database): void {
-  try {
-    db.run("PRAGMA busy_timeout = 0");
-    db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-  } catch {
-    // Busy, or the file is gone: nothing more to do before closing.
+  const access = connectionAccess(db);
+  let failure: unknown;
+  if (access.mode === "write" || access.mode === "exclusive") {
+    try {
+      db.run("PRAGMA busy_timeout = 0");
+      db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch (err) {
+      if (!isBusy(err)) failure = err;
+    }
   }
-  db.close(false);
+  closeConnection(db);
+  if (failure !== undefined) throw closeError(db.filename, failure);
+}
+
+function closeError(path: string, err: unknown): IoError {
+  const mapped = toCofferError(err, `close ${path}`);
+  return new IoError(
+    `${mapped.message}: the checkpoint into ${path} failed, so ${path} alone is not a complete copy (the changes are in ${path}-wal)`,
+    {
+      cause: err,
+      hint: "free space or fix the disk, then run any coffer command (coffer status) to finish; coffer backup copies the store meanwhile",
+    },
+  );
 }

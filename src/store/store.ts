@@ -2,13 +2,15 @@
 // through writeTransaction, closed with a TRUNCATE checkpoint.
 
 import type { Database } from "bun:sqlite";
-import { CofferError } from "../errors.ts";
+import { CofferError, IoError } from "../errors.ts";
 import { Messages } from "../state/messages.ts";
 import { Queue, type QueueOptions } from "../state/queue.ts";
 import { Sessions } from "../state/sessions.ts";
+import { readOnlyReason } from "./access.ts";
 import type { OpenOptions } from "./open.ts";
 import { acquireDatabase, type Lease } from "./shared.ts";
-import { fromSqliteError, isSqliteError } from "./sqlite-errors.ts";
+import { isSqliteError } from "./sqlite-errors.ts";
+import { storeError } from "./store-error.ts";
 import { type SyncResult, type WriteOptions, writeTransaction } from "./tx.ts";
 
 export interface StoreOptions extends OpenOptions {
@@ -43,10 +45,14 @@ export class Store implements Disposable {
    * one, so `store.write(() => { messages.append(…); queue.enqueue(…) })` is atomic.
    */
   write<T>(fn: () => SyncResult<T>, options: WriteOptions = {}): T {
+    const readOnly = readOnlyReason(this.db);
+    if (readOnly !== undefined && !this.db.inTransaction) {
+      throw new IoError(`write ${this.path}: the store is open read-only: ${readOnly}`);
+    }
     try {
       return writeTransaction(this.db, fn, { busyTimeoutMs: this.busyTimeoutMs, ...options });
     } catch (err) {
-      throw asCofferError(err, "write");
+      throw asCofferError(this.path, err, "write");
     }
   }
 
@@ -55,7 +61,7 @@ export class Store implements Disposable {
     try {
       return fn();
     } catch (err) {
-      throw asCofferError(err, "read");
+      throw asCofferError(this.path, err, "read");
     }
   }
 
@@ -76,8 +82,8 @@ export function openStore(options: StoreOptions): Store {
   return new Store(acquireDatabase(options), options);
 }
 
-function asCofferError(err: unknown, context: string): unknown {
+function asCofferError(path: string, err: unknown, context: string): unknown {
   if (err instanceof CofferError) return err;
-  if (isSqliteError(err)) return fromSqliteError(err, context);
+  if (isSqliteError(err)) return storeError(path, err, context);
   return err;
 }
