@@ -44,7 +44,7 @@ function readFailure(path: string, optional = false): string | undefined {
   }
   try {
     const chunk = Buffer.allocUnsafe(1 << 20);
-    while (readSync(fd, chunk, 0, chunk.length, null) > 0) {}
+    for (let at = 0, n = 1; n > 0; at += n) n = readSync(fd, chunk, 0, chunk.length, at);
     return undefined;
   } catch (err) {
     return describe(path, err);

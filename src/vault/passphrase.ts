@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { AuthError, NotFoundError, UsageError } from "../errors.ts";
-import { fsError } from "../store/files.ts";
+import { fsError, warnIfExposed } from "../store/files.ts";
 import type { Env } from "../store/paths.ts";
 
 /** Never passed on to a child process (coffer run). */
@@ -18,6 +18,8 @@ export interface PassphraseSources {
   file?: string | undefined;
   fd?: number | undefined;
   env: Env;
+  /** Told about a passphrase file others can read. */
+  onWarning?: ((message: string) => void) | undefined;
   /** A hidden prompt on the terminal; undefined when there is no terminal. */
   prompt?: ((question: string) => Promise<string>) | undefined;
 }
@@ -33,6 +35,8 @@ export async function readPassphrase(
   if (sources.file !== undefined && sources.fd !== undefined) {
     throw new UsageError("give --passphrase-file or --passphrase-fd, not both");
   }
+  const file = sources.file ?? (sources.fd === undefined ? sources.env.COFFER_PASSPHRASE_FILE : "");
+  if (file) warnIfExposed(file, "passphrase file", sources.onWarning);
   if (sources.file !== undefined) return fromFile(sources.file, "--passphrase-file");
   if (sources.fd !== undefined) return fromFd(sources.fd);
   const { env } = sources;
@@ -52,6 +56,7 @@ export async function readPassphrase(
 export async function readNewPassphrase(sources: PassphraseSources): Promise<string> {
   const { env } = sources;
   if (env.COFFER_NEW_PASSPHRASE_FILE) {
+    warnIfExposed(env.COFFER_NEW_PASSPHRASE_FILE, "passphrase file", sources.onWarning);
     return fromFile(env.COFFER_NEW_PASSPHRASE_FILE, "COFFER_NEW_PASSPHRASE_FILE");
   }
   if (env.COFFER_NEW_PASSPHRASE !== undefined) return checked(env.COFFER_NEW_PASSPHRASE);

@@ -51,6 +51,7 @@ export function passphraseSources(args: PassphraseFlags, stdinTaken = false): Pa
     file: args["passphrase-file"],
     fd,
     env: context().env,
+    onWarning: say.warn,
     prompt: hasTerminal() ? promptHidden : undefined,
   };
 }
