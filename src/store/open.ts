@@ -30,7 +30,7 @@ export function openDatabase(options: OpenOptions): Database {
   if (path === ":memory:" || path === "") {
     throw new UsageError("the store must be a file, not an in-memory database");
   }
-  prepareFile(path, options.create ?? true, options.onWarning);
+  const existing = prepareFile(path, options.create ?? true);
   const busy = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   let db: Database;
   try {
@@ -51,6 +51,7 @@ export function openDatabase(options: OpenOptions): Database {
     } else if (!isCurrent(db, options.migrations)) {
       throw new IoError(`open ${path}: the store needs migrating, but ${readOnly}`);
     }
+    if (existing) warnIfExposed(path, "store", options.onWarning); // SQLite gives -wal/-shm its mode
     return db;
   } catch (err) {
     closeConnection(db);
@@ -58,11 +59,8 @@ export function openDatabase(options: OpenOptions): Database {
   }
 }
 
-function prepareFile(
-  path: string,
-  create: boolean,
-  onWarning: ((message: string) => void) | undefined,
-): void {
+/** Creates the file when missing; true when it already held data (a store, or not). */
+function prepareFile(path: string, create: boolean): boolean {
   let st: ReturnType<typeof statSync> | undefined;
   try {
     st = statSync(path);
@@ -74,9 +72,9 @@ function prepareFile(
   }
   if (st) {
     // An empty file (`touch coffer.db`) is one coffer initializes: it gets coffer's mode.
-    if (st.size === 0) claimEmptyFile(path, Number(st.mode));
-    else warnIfExposed(path, "store", onWarning);
-    return;
+    if (st.size > 0) return true;
+    claimEmptyFile(path, Number(st.mode));
+    return false;
   }
   if (!create) throw new NotFoundError(`no store at ${path}`);
   try {
@@ -85,6 +83,7 @@ function prepareFile(
   } catch (err) {
     throw fsError("create", path, err);
   }
+  return false;
 }
 
 function claimEmptyFile(path: string, mode: number): void {
