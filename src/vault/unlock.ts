@@ -5,7 +5,7 @@ import { IntegrityError } from "../errors.ts";
 import { importAesKey } from "./aead.ts";
 import { deriveDigestKey, digestsEqual, entrySetDigest } from "./digest.ts";
 import type { KdfParams } from "./format.ts";
-import { checkKdfParams, deriveKey, KDF_BOUNDS, type KdfBounds } from "./kdf.ts";
+import { deriveKey, KDF_BOUNDS, type KdfBounds } from "./kdf.ts";
 import { kekFrom, unwrapMasterKey } from "./keywrap.ts";
 import type { EntryRow, MetaRow } from "./rows.ts";
 
@@ -29,14 +29,13 @@ export function metaParams(meta: MetaRow): KdfParams {
   };
 }
 
-/** Derives, unwraps and imports; bounds are checked before the (expensive) derivation. */
+/** Derives (deriveKey checks the bounds first), unwraps and imports. */
 export async function unlockKeys(
   meta: MetaRow,
   passphrase: string,
   bounds: KdfBounds = KDF_BOUNDS,
 ): Promise<VaultKeys> {
   const params = metaParams(meta);
-  checkKdfParams(params, bounds);
   const kek = await kekFrom(await deriveKey(passphrase, meta.kdf_salt, params, bounds));
   const masterRaw = await unwrapMasterKey(
     kek,

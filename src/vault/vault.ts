@@ -14,13 +14,7 @@ import {
   MAX_VALUE_BYTES,
   SALT_BYTES,
 } from "./format.ts";
-import {
-  checkKdfParams,
-  DEFAULT_KDF_PARAMS,
-  deriveKey,
-  KDF_BOUNDS,
-  type KdfBounds,
-} from "./kdf.ts";
+import { DEFAULT_KDF_PARAMS, deriveKey, KDF_BOUNDS, type KdfBounds } from "./kdf.ts";
 import { kekFrom, wrapMasterKey } from "./keywrap.ts";
 import { checkName, checkScope } from "./names.ts";
 import {
@@ -204,7 +198,6 @@ export class Vault {
     params: KdfParams = DEFAULT_KDF_PARAMS,
   ): Promise<void> {
     const bounds = boundsFor(this.options.kdfBounds, KDF_BOUNDS);
-    checkKdfParams(params, bounds);
     const salt = randomBytes(SALT_BYTES);
     const kek = await kekFrom(await deriveKey(passphrase, salt, params, bounds));
     const ctx = { vaultId: this.keys.vaultId, params, salt };

@@ -141,6 +141,7 @@ describe("test-only KDF bounds", () => {
     const lax = {
       min: { memoryKiB: 8, iterations: 1, parallelism: 1 },
       max: TEST_ONLY_KDF_BOUNDS.max,
+      maxCost: TEST_ONLY_KDF_BOUNDS.maxCost,
     };
     await expect(
       createVault(store, "pw", TEST_ONLY_KDF_PARAMS, { kdfBounds: lax }),
