@@ -10,7 +10,7 @@ import { redactor } from "../../redact.ts";
 import type { Store } from "../../store/store.ts";
 import { DEFAULT_SCOPE, type KdfParams } from "../../vault/format.ts";
 import { DEFAULT_KDF_PARAMS } from "../../vault/kdf.ts";
-import { checkScope } from "../../vault/names.ts";
+import { checkNewSecrets, checkScope, type NewSecret } from "../../vault/names.ts";
 import { createVault, unlockVault, vaultExists } from "../../vault/open.ts";
 import { type PassphraseSources, readPassphrase } from "../../vault/passphrase.ts";
 import { movePlaintextSecrets } from "../../vault/plaintext.ts";
@@ -88,6 +88,12 @@ export class PendingVault implements Disposable {
     if (this.creating) say.info("created a new vault");
     await moveConfigSecrets(vault);
     return vault;
+  }
+
+  /** Stores new versions; everything is checked before a vault is created or unlocked. */
+  async setMany(items: readonly NewSecret[]): Promise<number[]> {
+    const wanted = checkNewSecrets(items);
+    return await (await this.open()).setMany(wanted);
   }
 
   [Symbol.dispose](): void {
