@@ -85,7 +85,9 @@ export async function deriveKey(
   bounds: KdfBounds = KDF_BOUNDS,
 ): Promise<Uint8Array> {
   checkKdfParams(params, bounds);
-  // Imported here so that commands that never derive do not load the WASM.
+  // Imported here so that commands that never derive load neither the WASM nor libc.
+  const { forbidCoreDumps } = await import("./core-dumps.ts");
+  forbidCoreDumps(); // before the first key exists: no core file may ever hold one
   const { argon2id } = await import("hash-wasm");
   return await argon2id({
     password: passphraseBytes(passphrase),

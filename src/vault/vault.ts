@@ -3,6 +3,7 @@
 // re-checks the generation inside the transaction and retries if it moved.
 
 import { BusyError, IntegrityError, NotFoundError } from "../errors.ts";
+import { fromSqliteError } from "../store/sqlite-errors.ts";
 import type { Store } from "../store/store.ts";
 import { randomBytes, type Sealed, seal } from "./aead.ts";
 import { entrySetDigest } from "./digest.ts";
@@ -198,8 +199,14 @@ export class Vault {
    * reader in another process kept the WAL from being truncated.
    */
   scrubWal(): boolean {
-    const row = this.store.db.query("PRAGMA wal_checkpoint(TRUNCATE)").get() as { busy: number };
-    return row.busy === 0;
+    try {
+      const row = this.store.db.query("PRAGMA wal_checkpoint(TRUNCATE)").get() as {
+        busy: number;
+      };
+      return row.busy === 0;
+    } catch (err) {
+      throw fromSqliteError(err, "WAL checkpoint"); // EIO, ENOSPC: exit 7, not an internal error
+    }
   }
 
   /** Forgets the keys held in memory. */
