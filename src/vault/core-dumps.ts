@@ -14,7 +14,7 @@ const PR_SET_DUMPABLE = 4;
 
 const LIBC: Partial<Record<NodeJS.Platform, readonly string[]>> = {
   linux: ["libc.so.6", "libc.so"],
-  // PT_DENY_ATTACH is not needed: macOS already refuses task_for_pid to other unsigned processes.
+  // No PT_DENY_ATTACH: task_for_pid on macOS already takes root or a debugging entitlement.
   darwin: ["/usr/lib/libSystem.B.dylib"],
 };
 
