@@ -6,6 +6,9 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { IoError, NotFoundError, UsageError } from "./errors.ts";
 import type { Env } from "./store/paths.ts";
+import { DEFAULT_KDF_PARAMS, KDF_BOUNDS } from "./vault/kdf.ts";
+
+const { min, max } = KDF_BOUNDS;
 
 const integer = (min: number, max: number) =>
   v.pipe(
@@ -36,13 +39,20 @@ export const ConfigSchema = v.strictObject(
       ),
     ),
     vault: v.optional(
-      v.strictObject(
-        {
-          kdf_memory_kib: v.optional(integer(19_456, 1_048_576)),
-          kdf_iterations: v.optional(integer(2, 10)),
-          kdf_parallelism: v.optional(integer(1, 16)),
-        },
-        "unknown key",
+      v.pipe(
+        v.strictObject(
+          {
+            kdf_memory_kib: v.optional(integer(min.memoryKiB, max.memoryKiB)),
+            kdf_iterations: v.optional(integer(min.iterations, max.iterations)),
+            kdf_parallelism: v.optional(integer(min.parallelism, max.parallelism)),
+          },
+          "unknown key",
+        ),
+        v.check(
+          (vault) => kdfCost(vault) <= KDF_BOUNDS.maxCost,
+          (issue) =>
+            `kdf_memory_kib × kdf_iterations = ${kdfCost(issue.input)} is above the maximum ${KDF_BOUNDS.maxCost} (about 10× the default's cost)`,
+        ),
       ),
     ),
     // Plaintext secrets: moved into the vault and removed from the file.
@@ -52,6 +62,12 @@ export const ConfigSchema = v.strictObject(
 );
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
+
+/** What a derivation with these settings costs, a missing key taking its default. */
+function kdfCost(vault: { kdf_memory_kib?: number; kdf_iterations?: number }): number {
+  const memory = vault.kdf_memory_kib ?? DEFAULT_KDF_PARAMS.memoryKiB;
+  return memory * (vault.kdf_iterations ?? DEFAULT_KDF_PARAMS.iterations);
+}
 
 export interface LoadedConfig {
   /** The file read, or undefined when there is none. */

@@ -1,6 +1,7 @@
 // The vault part of verify and restore: its metadata and entry rows must be
 // well formed (read-only, no passphrase), and, when a passphrase is given,
-// the vault in the backup must unlock and its entry set check out.
+// the vault in the backup must unlock, its entry set check out and every
+// version of every secret decrypt.
 
 import type { Database } from "bun:sqlite";
 import { AuthError, CofferError } from "../errors.ts";
@@ -31,11 +32,11 @@ export function unlockProof(passphrase: string, kdfBounds?: KdfBounds): UnlockPr
       if (!inspectVault(db).present)
         return { name: "vault unlock", ok: true, detail: "no vault to unlock" };
       try {
-        const { entries } = await proveUnlock(db, passphrase, kdfBounds ? { kdfBounds } : {});
+        const proof = await proveUnlock(db, passphrase, kdfBounds ? { kdfBounds } : {});
         return {
           name: "vault unlock",
           ok: true,
-          detail: `unlocked; entry set of ${entries} secret(s) checks out`,
+          detail: `unlocked; entry set of ${proof.entries} secret(s) checks out, all ${proof.versions} version(s) decrypt`,
         };
       } catch (err) {
         if (err instanceof AuthError) failure = err;

@@ -7,6 +7,7 @@ import { unlockProof } from "../backup/vault-check.ts";
 import { verifyBackup } from "../backup/verify.ts";
 import { parseIntFlag } from "../cli/argv.ts";
 import { printJson, printTable } from "../cli/output.ts";
+import { forbidCoreDumps } from "../vault/core-dumps.ts";
 import { readPassphrase } from "../vault/passphrase.ts";
 import { wantsJson } from "./_shared.ts";
 import { passphraseArgs } from "./secret/_vault.ts";
@@ -20,6 +21,7 @@ export default defineCommand({
   async run({ args }) {
     const file = args["passphrase-file"];
     const fd = parseIntFlag(args["passphrase-fd"], "--passphrase-fd", 0, 65_535);
+    if (file !== undefined || fd !== undefined) forbidCoreDumps(); // before the passphrase is read
     // Only an explicit flag asks for the proof: the environment's passphrase may be another vault's.
     const proof =
       file !== undefined || fd !== undefined

@@ -7,7 +7,7 @@ import { KDF_ID } from "./format.ts";
 import { checkKdfParams, KDF_BOUNDS, type KdfBounds } from "./kdf.ts";
 import { countEntries, readEntries, readMeta, snapshot } from "./rows.ts";
 import { boundsFor } from "./testing.ts";
-import { metaParams, unlockKeys, verifyEntrySet } from "./unlock.ts";
+import { metaParams, openEntry, unlockKeys, verifyEntrySet } from "./unlock.ts";
 
 export type VaultInspection =
   | { present: false }
@@ -45,16 +45,28 @@ export function inspectVault(db: Database): VaultInspection {
   });
 }
 
-/** Unlocks without changing anything and checks the entry-set digest; AuthError on a wrong passphrase. */
+/**
+ * Unlocks without changing anything, checks the entry-set digest and opens
+ * every stored version (history included), so one flipped ciphertext byte
+ * fails it; AuthError on a wrong passphrase, IntegrityError on tampering.
+ */
 export async function proveUnlock(
   db: Database,
   passphrase: string,
   options: { kdfBounds?: KdfBounds } = {},
-): Promise<{ entries: number }> {
+): Promise<{ entries: number; versions: number }> {
   const { meta, entries } = snapshot(db, () => ({ meta: readMeta(db), entries: readEntries(db) }));
   if (!meta) throw new IntegrityError("there is no vault to unlock");
   const keys = await unlockKeys(meta, passphrase, boundsFor(options.kdfBounds, KDF_BOUNDS));
-  verifyEntrySet(keys, meta, entries);
-  keys.masterRaw.fill(0);
-  return { entries: new Set(entries.map((e) => `${e.scope}\0${e.name}`)).size };
+  try {
+    verifyEntrySet(keys, meta, entries);
+    for (const row of entries) (await openEntry(keys, row)).fill(0);
+  } finally {
+    keys.masterRaw.fill(0);
+    keys.digestKey.fill(0);
+  }
+  return {
+    entries: new Set(entries.map((e) => `${e.scope}\0${e.name}`)).size,
+    versions: entries.length,
+  };
 }

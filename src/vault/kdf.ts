@@ -13,12 +13,24 @@ export const DEFAULT_KDF_PARAMS: Readonly<KdfParams> = {
 export interface KdfBounds {
   min: Readonly<KdfParams>;
   max: Readonly<KdfParams>;
+  /**
+   * The most memory × iterations (KiB·passes) one derivation may cost. hash-wasm
+   * runs single-threaded, so the work grows with m×t whatever p says.
+   */
+  maxCost: number;
 }
+
+/**
+ * About 10× the default's cost (65536 KiB × 3 = 196,608): 1 GiB with t=2, or
+ * 256 MiB with t=8, and no more; m=1 GiB with t=10 took 31 s here.
+ */
+export const MAX_KDF_COST = 2_097_152;
 
 /** SPEC §5: the only bounds the CLI ever uses. */
 export const KDF_BOUNDS: Readonly<KdfBounds> = {
   min: { memoryKiB: 19_456, iterations: 2, parallelism: 1 },
   max: { memoryKiB: 1_048_576, iterations: 10, parallelism: 16 },
+  maxCost: MAX_KDF_COST,
 };
 
 const NAMES: Record<keyof KdfParams, string> = {
@@ -49,6 +61,12 @@ export function checkKdfParams(params: KdfParams, bounds: KdfBounds = KDF_BOUNDS
   if (params.memoryKiB < 8 * params.parallelism) {
     throw new IntegrityError("vault KDF memory is too small for its parallelism");
   }
+  const cost = params.memoryKiB * params.iterations;
+  if (cost > bounds.maxCost) {
+    throw new IntegrityError(
+      `vault KDF cost m×t = ${params.memoryKiB} KiB × ${params.iterations} is above the maximum ${bounds.maxCost}; refusing to derive`,
+    );
+  }
 }
 
 /** The passphrase as Argon2 sees it: NFC-normalised UTF-8, so every keyboard opens the same vault. */
@@ -56,7 +74,10 @@ export function passphraseBytes(passphrase: string): Uint8Array {
   return new TextEncoder().encode(passphrase.normalize("NFC"));
 }
 
-/** Derives the 32-byte key-encryption key; bounds are checked first. */
+/**
+ * Derives the 32-byte key-encryption key. The one bounds gate of every
+ * derivation (create, unlock, passwd, verify): nothing is derived before it.
+ */
 export async function deriveKey(
   passphrase: string,
   salt: Uint8Array,
@@ -64,7 +85,9 @@ export async function deriveKey(
   bounds: KdfBounds = KDF_BOUNDS,
 ): Promise<Uint8Array> {
   checkKdfParams(params, bounds);
-  // Imported here so that commands that never derive do not load the WASM.
+  // Imported here so that commands that never derive load neither the WASM nor libc.
+  const { forbidCoreDumps } = await import("./core-dumps.ts");
+  forbidCoreDumps(); // before the first key exists: no core file may ever hold one
   const { argon2id } = await import("hash-wasm");
   return await argon2id({
     password: passphraseBytes(passphrase),

@@ -1,7 +1,14 @@
-// What a secret's name and scope may be: names double as environment
+// What a secret's name, scope and value may be: names double as environment
 // variable names (coffer run, .env export), scopes as agent or bot ids.
 
 import { UsageError } from "../errors.ts";
+import { DEFAULT_SCOPE, MAX_VALUE_BYTES } from "./format.ts";
+
+export interface NewSecret {
+  name: string;
+  scope?: string | undefined;
+  value: Uint8Array;
+}
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const SCOPE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -22,4 +29,18 @@ export function checkScope(scope: string): string {
     });
   }
   return scope;
+}
+
+/**
+ * Checks what a write would store, all of it, before anything is sealed or
+ * created: a refused first `set` must not leave a vault behind.
+ */
+export function checkNewSecrets(items: readonly NewSecret[]): Required<NewSecret>[] {
+  return items.map((item) => {
+    const name = checkName(item.name);
+    if (item.value.length > MAX_VALUE_BYTES) {
+      throw new UsageError(`the value of ${name} is larger than ${MAX_VALUE_BYTES} bytes`);
+    }
+    return { name, scope: checkScope(item.scope ?? DEFAULT_SCOPE), value: item.value };
+  });
 }

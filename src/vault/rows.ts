@@ -62,11 +62,22 @@ export function vaultTablesExist(db: Database): boolean {
   return row.n > 0;
 }
 
-/** The metadata row, or undefined when no vault was created yet. */
+/**
+ * The metadata row, or undefined when no vault was created yet. Entries
+ * without it are a damaged vault (5), never "no vault": nothing may create a
+ * vault over them, and every reader, status and create included, comes here.
+ */
 export function readMeta(db: Database): MetaRow | undefined {
   if (!vaultTablesExist(db)) return undefined;
   const rows = guarded(() => db.query("SELECT * FROM vault_meta").all());
-  if (rows.length === 0) return undefined;
+  if (rows.length === 0) {
+    const { versions } = countEntries(db);
+    if (versions === 0) return undefined;
+    throw new IntegrityError(
+      `vault metadata is missing while ${versions} stored version(s) remain: the file was altered`,
+      { hint: "restore the store from a backup (coffer restore PATH)" },
+    );
+  }
   if (rows.length > 1) throw new IntegrityError("vault metadata has more than one row");
   const format = (rows[0] as { format_version?: unknown }).format_version;
   if (typeof format === "number" && format > VAULT_FORMAT_VERSION) {

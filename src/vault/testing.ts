@@ -3,12 +3,13 @@
 
 import { InternalError } from "../errors.ts";
 import type { KdfParams } from "./format.ts";
-import type { KdfBounds } from "./kdf.ts";
+import { type KdfBounds, MAX_KDF_COST } from "./kdf.ts";
 
 /** Pass as `kdfBounds` to createVault/unlockVault in tests to allow tiny parameters. */
 export const TEST_ONLY_KDF_BOUNDS: Readonly<KdfBounds> = Object.freeze({
   min: { memoryKiB: 8, iterations: 1, parallelism: 1 },
   max: { memoryKiB: 1_048_576, iterations: 10, parallelism: 16 },
+  maxCost: MAX_KDF_COST,
 });
 
 /** About a millisecond per derivation: for unit tests of everything but the KDF's cost. */

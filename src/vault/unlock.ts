@@ -2,10 +2,10 @@
 // the entry set is the one the last writer sealed.
 
 import { IntegrityError } from "../errors.ts";
-import { importAesKey } from "./aead.ts";
+import { importAesKey, OpenFailed, open } from "./aead.ts";
 import { deriveDigestKey, digestsEqual, entrySetDigest } from "./digest.ts";
-import type { KdfParams } from "./format.ts";
-import { checkKdfParams, deriveKey, KDF_BOUNDS, type KdfBounds } from "./kdf.ts";
+import { entryAad, type KdfParams } from "./format.ts";
+import { deriveKey, KDF_BOUNDS, type KdfBounds } from "./kdf.ts";
 import { kekFrom, unwrapMasterKey } from "./keywrap.ts";
 import type { EntryRow, MetaRow } from "./rows.ts";
 
@@ -29,14 +29,13 @@ export function metaParams(meta: MetaRow): KdfParams {
   };
 }
 
-/** Derives, unwraps and imports; bounds are checked before the (expensive) derivation. */
+/** Derives (deriveKey checks the bounds first), unwraps and imports. */
 export async function unlockKeys(
   meta: MetaRow,
   passphrase: string,
   bounds: KdfBounds = KDF_BOUNDS,
 ): Promise<VaultKeys> {
   const params = metaParams(meta);
-  checkKdfParams(params, bounds);
   const kek = await kekFrom(await deriveKey(passphrase, meta.kdf_salt, params, bounds));
   const masterRaw = await unwrapMasterKey(
     kek,
@@ -68,6 +67,20 @@ export function verifyEntrySet(keys: VaultKeys, meta: MetaRow, entries: readonly
   if (!digestsEqual(expected, meta.digest)) {
     throw new IntegrityError(
       "vault entries do not match their digest: rows were deleted, added or rolled back outside coffer",
+    );
+  }
+}
+
+/** Decrypts one stored version; a failed tag is tampering (5), naming the row. */
+export async function openEntry(keys: VaultKeys, row: EntryRow): Promise<Uint8Array> {
+  const aad = entryAad(keys.vaultId, row.scope, row.name, row.version);
+  try {
+    return await open(keys.masterKey, row, aad);
+  } catch (err) {
+    if (!(err instanceof OpenFailed)) throw err;
+    throw new IntegrityError(
+      `secret '${row.name}' (scope ${row.scope}, version ${row.version}) failed authentication: the file was altered`,
+      { cause: err },
     );
   }
 }

@@ -2,27 +2,15 @@
 // Crypto is async and store.write is sync, so each write seals first, then
 // re-checks the generation inside the transaction and retries if it moved.
 
-import { BusyError, IntegrityError, NotFoundError, UsageError } from "../errors.ts";
+import { BusyError, IntegrityError, NotFoundError } from "../errors.ts";
+import { fromSqliteError } from "../store/sqlite-errors.ts";
 import type { Store } from "../store/store.ts";
-import { OpenFailed, open, randomBytes, type Sealed, seal } from "./aead.ts";
+import { randomBytes, type Sealed, seal } from "./aead.ts";
 import { entrySetDigest } from "./digest.ts";
-import {
-  DEFAULT_SCOPE,
-  entryAad,
-  type KdfParams,
-  KEY_BYTES,
-  MAX_VALUE_BYTES,
-  SALT_BYTES,
-} from "./format.ts";
-import {
-  checkKdfParams,
-  DEFAULT_KDF_PARAMS,
-  deriveKey,
-  KDF_BOUNDS,
-  type KdfBounds,
-} from "./kdf.ts";
+import { DEFAULT_SCOPE, entryAad, type KdfParams, KEY_BYTES, SALT_BYTES } from "./format.ts";
+import { DEFAULT_KDF_PARAMS, deriveKey, KDF_BOUNDS, type KdfBounds } from "./kdf.ts";
 import { kekFrom, wrapMasterKey } from "./keywrap.ts";
-import { checkName, checkScope } from "./names.ts";
+import { checkNewSecrets, type NewSecret } from "./names.ts";
 import {
   type EntryRow,
   type MetaRow,
@@ -32,7 +20,7 @@ import {
   snapshot,
 } from "./rows.ts";
 import { boundsFor } from "./testing.ts";
-import { keysFrom, metaParams, type VaultKeys, verifyEntrySet } from "./unlock.ts";
+import { keysFrom, metaParams, openEntry, type VaultKeys, verifyEntrySet } from "./unlock.ts";
 import {
   deleteSecret,
   insertEntry,
@@ -65,11 +53,7 @@ export interface SecretVersion {
   createdAt: number;
 }
 
-export interface NewSecret {
-  name: string;
-  scope?: string | undefined;
-  value: Uint8Array;
-}
+export type { NewSecret };
 
 export interface State {
   meta: MetaRow;
@@ -128,16 +112,7 @@ export class Vault {
 
   /** Stores new versions of several secrets in one transaction; returns their versions. */
   async setMany(items: readonly NewSecret[]): Promise<number[]> {
-    const wanted = items.map((i) => ({
-      ...i,
-      scope: checkScope(i.scope ?? DEFAULT_SCOPE),
-      name: checkName(i.name),
-    }));
-    for (const item of wanted) {
-      if (item.value.length > MAX_VALUE_BYTES) {
-        throw new UsageError(`the value of ${item.name} is larger than ${MAX_VALUE_BYTES} bytes`);
-      }
-    }
+    const wanted = checkNewSecrets(items);
     // A value being stored is as secret as one read back: mask it from here on.
     for (const item of wanted) this.options.onReveal?.(item.value);
     return await this.mutate(async (state) => {
@@ -204,7 +179,6 @@ export class Vault {
     params: KdfParams = DEFAULT_KDF_PARAMS,
   ): Promise<void> {
     const bounds = boundsFor(this.options.kdfBounds, KDF_BOUNDS);
-    checkKdfParams(params, bounds);
     const salt = randomBytes(SALT_BYTES);
     const kek = await kekFrom(await deriveKey(passphrase, salt, params, bounds));
     const ctx = { vaultId: this.keys.vaultId, params, salt };
@@ -225,8 +199,14 @@ export class Vault {
    * reader in another process kept the WAL from being truncated.
    */
   scrubWal(): boolean {
-    const row = this.store.db.query("PRAGMA wal_checkpoint(TRUNCATE)").get() as { busy: number };
-    return row.busy === 0;
+    try {
+      const row = this.store.db.query("PRAGMA wal_checkpoint(TRUNCATE)").get() as {
+        busy: number;
+      };
+      return row.busy === 0;
+    } catch (err) {
+      throw fromSqliteError(err, "WAL checkpoint"); // EIO, ENOSPC: exit 7, not an internal error
+    }
   }
 
   /** Forgets the keys held in memory. */
@@ -329,17 +309,7 @@ export class Vault {
   }
 
   private async decrypt(row: EntryRow): Promise<Secret> {
-    const aad = entryAad(this.keys.vaultId, row.scope, row.name, row.version);
-    let value: Uint8Array;
-    try {
-      value = await open(this.keys.masterKey, row, aad);
-    } catch (err) {
-      if (!(err instanceof OpenFailed)) throw err;
-      throw new IntegrityError(
-        `secret '${row.name}' (scope ${row.scope}, version ${row.version}) failed authentication: the file was altered`,
-        { cause: err },
-      );
-    }
+    const value = await openEntry(this.keys, row);
     this.options.onReveal?.(value);
     return {
       scope: row.scope,

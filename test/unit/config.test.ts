@@ -37,6 +37,11 @@ openai = "sk-test"`,
       ["[vault]\nkdf_iterations = 1", /vault\.kdf_iterations: must be at least 2/],
       ["[vault]\nkdf_memory_kib = 99999999", /vault\.kdf_memory_kib: must be at most/],
       ["[vault]\nkdf_parallelism = 2.5", /vault\.kdf_parallelism: must be an integer/],
+      [
+        "[vault]\nkdf_memory_kib = 1048576\nkdf_iterations = 10",
+        /vault: kdf_memory_kib × kdf_iterations = 10485760 is above the maximum 2097152/,
+      ],
+      ["[vault]\nkdf_memory_kib = 1048576", /vault: kdf_memory_kib × kdf_iterations = 3145728/],
     ];
     for (const [text, message] of cases) {
       expect(() => parseConfig(text, "c.toml")).toThrow(UsageError);

@@ -5,12 +5,14 @@ import { parseIntFlag } from "../../cli/argv.ts";
 import { context, loadedConfig, openCliStore } from "../../cli/context.ts";
 import { say } from "../../cli/output.ts";
 import { hasTerminal, promptHidden } from "../../cli/prompt.ts";
-import { NotFoundError, UsageError } from "../../errors.ts";
+import { CofferError, type ErrorOptions, NotFoundError, UsageError } from "../../errors.ts";
 import { redactor } from "../../redact.ts";
+import { fromSqliteError } from "../../store/sqlite-errors.ts";
 import type { Store } from "../../store/store.ts";
+import { forbidCoreDumps } from "../../vault/core-dumps.ts";
 import { DEFAULT_SCOPE, type KdfParams } from "../../vault/format.ts";
 import { DEFAULT_KDF_PARAMS } from "../../vault/kdf.ts";
-import { checkScope } from "../../vault/names.ts";
+import { checkNewSecrets, checkScope, type NewSecret } from "../../vault/names.ts";
 import { createVault, unlockVault, vaultExists } from "../../vault/open.ts";
 import { type PassphraseSources, readPassphrase } from "../../vault/passphrase.ts";
 import { movePlaintextSecrets } from "../../vault/plaintext.ts";
@@ -91,6 +93,12 @@ export class PendingVault implements Disposable {
     return vault;
   }
 
+  /** Stores new versions; everything is checked before a vault is created or unlocked. */
+  async setMany(items: readonly NewSecret[]): Promise<number[]> {
+    const wanted = checkNewSecrets(items);
+    return await (await this.open()).setMany(wanted);
+  }
+
   [Symbol.dispose](): void {
     this.vault?.lock();
     this.store.close();
@@ -102,6 +110,7 @@ export async function prepareVault(
   args: PassphraseFlags,
   opts: { create?: boolean; stdinTaken?: boolean } = {},
 ): Promise<PendingVault> {
+  guardCoreDumps();
   const sources = passphraseSources(args, opts.stdinTaken);
   loadedConfig(); // its own errors (a missing --config file) must not read as "no vault"
   let store: Store;
@@ -132,6 +141,33 @@ export async function openVault(
   } catch (err) {
     pending[Symbol.dispose]();
     throw err;
+  }
+}
+
+/** Before the passphrase is read: from here on this process holds secrets (SPEC §5). */
+function guardCoreDumps(): void {
+  if (forbidCoreDumps() === "failed") {
+    say.warn(
+      "could not turn off core dumps (setrlimit/prctl failed): a crash could write secrets to disk",
+    );
+  }
+}
+
+/**
+ * Runs a step that follows a committed change: its failure keeps its exit
+ * class but says first that the change is in force (`inForce`), so nobody
+ * retries with the old passphrase or thinks the old key still opens the vault.
+ */
+export function afterCommit<T>(inForce: string, step: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const cause = err instanceof CofferError ? err : fromSqliteError(err, step);
+    const Same = cause.constructor as new (message: string, options: ErrorOptions) => CofferError;
+    throw new Same(`${inForce}, but ${step} failed: ${cause.message}`, {
+      cause: err,
+      hint: "the old copies leave the file at the next successful checkpoint (any coffer command that closes the store cleanly)",
+    });
   }
 }
 

@@ -32,9 +32,8 @@ export default defineCommand({
     const pairs: Pair[] = format === "json" ? parseJson(text) : parseEnv(text);
     for (const p of pairs) checkName(p.name);
     if (pairs.length === 0) throw new UsageError("nothing to import");
-    const vault = await pending.open();
     const encoder = new TextEncoder();
-    await vault.setMany(
+    await pending.setMany(
       pairs.map((p) => ({ name: p.name, scope, value: encoder.encode(p.value) })),
     );
     output({ imported: pairs.length, scope }, () =>

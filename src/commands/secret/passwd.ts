@@ -5,7 +5,13 @@ import { defineCommand } from "citty";
 import { say } from "../../cli/output.ts";
 import { readNewPassphrase } from "../../vault/passphrase.ts";
 import { output } from "../_shared.ts";
-import { configuredKdfParams, openVault, passphraseArgs, passphraseSources } from "./_vault.ts";
+import {
+  afterCommit,
+  configuredKdfParams,
+  openVault,
+  passphraseArgs,
+  passphraseSources,
+} from "./_vault.ts";
 
 export default defineCommand({
   meta: {
@@ -19,7 +25,9 @@ export default defineCommand({
     using _ = pending;
     const next = await readNewPassphrase(passphraseSources(args));
     await vault.changePassphrase(next, configuredKdfParams());
-    const scrubbed = vault.scrubWal();
+    const scrubbed = afterCommit("the new passphrase is in force", "scrubbing old key copies", () =>
+      vault.scrubWal(),
+    );
     if (!scrubbed) {
       say.warn(
         "another process holds the store open: the old wrapped key leaves the WAL at its next checkpoint",

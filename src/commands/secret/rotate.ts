@@ -3,7 +3,7 @@
 import { defineCommand } from "citty";
 import { say } from "../../cli/output.ts";
 import { output } from "../_shared.ts";
-import { openVault, passphraseArgs } from "./_vault.ts";
+import { afterCommit, openVault, passphraseArgs } from "./_vault.ts";
 
 export default defineCommand({
   meta: { name: "rotate", description: "Make a new master key and re-encrypt every secret" },
@@ -12,7 +12,11 @@ export default defineCommand({
     const { vault, pending } = await openVault(args);
     using _ = pending;
     const count = await vault.rotate();
-    const scrubbed = vault.scrubWal();
+    const scrubbed = afterCommit(
+      `the new master key is in force (${count} version(s) re-encrypted)`,
+      "scrubbing old ciphertexts",
+      () => vault.scrubWal(),
+    );
     if (!scrubbed) {
       say.warn(
         "another process holds the store open: old ciphertexts leave the WAL at its next checkpoint",

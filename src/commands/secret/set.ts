@@ -38,8 +38,7 @@ export default defineCommand({
     if (value.length === 0) {
       throw new UsageError("the value is empty", { hint: "pipe the value in on stdin" });
     }
-    const vault = await pending.open();
-    const version = await vault.set(name, value, scope);
+    const [version] = await pending.setMany([{ name, scope, value }]);
     output({ name, scope, version }, () =>
       say.info(`stored ${name} (scope ${scope}, version ${version})`),
     );

@@ -34,7 +34,8 @@ describe("kdf bounds", () => {
   it("should accept the defaults and the exact limits", () => {
     checkKdfParams(DEFAULT_KDF_PARAMS);
     checkKdfParams(KDF_BOUNDS.min);
-    checkKdfParams(KDF_BOUNDS.max);
+    checkKdfParams({ ...KDF_BOUNDS.max, iterations: 2 }); // 1 GiB × 2 = the cost limit
+    checkKdfParams({ memoryKiB: 262_144, iterations: 8, parallelism: 16 });
   });
 
   for (const [what, params] of [
@@ -45,6 +46,8 @@ describe("kdf bounds", () => {
     ["iterations above", { memoryKiB: 65_536, iterations: 11, parallelism: 1 }],
     ["parallelism above", { memoryKiB: 65_536, iterations: 3, parallelism: 17 }],
     ["a fraction", { memoryKiB: 65_536.5, iterations: 3, parallelism: 1 }],
+    ["the largest m with the largest t (31 s)", { ...KDF_BOUNDS.max }],
+    ["m×t just above the cost limit", { memoryKiB: 699_051, iterations: 3, parallelism: 1 }],
   ] as const) {
     it(`should refuse ${what} (IntegrityError comes only from the check before deriving)`, async () => {
       await expect(deriveKey("pw", salt("somesaltsomesalt"), params)).rejects.toBeInstanceOf(

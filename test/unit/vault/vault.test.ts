@@ -75,7 +75,7 @@ describe("vault", () => {
     expect(store.db.query("SELECT ciphertext FROM vault_entries").get()).toEqual(cipher);
     await expect(unlockVault(store, "old", opts)).rejects.toBeInstanceOf(AuthError);
     expect(text((await (await unlockVault(store, "new", opts)).get("A")).value)).toBe("a");
-    expect(await proveUnlock(store.db, "new", opts)).toEqual({ entries: 1 });
+    expect(await proveUnlock(store.db, "new", opts)).toEqual({ entries: 1, versions: 1 });
   });
 
   it("should detect a deleted row", async () => {
@@ -141,6 +141,7 @@ describe("test-only KDF bounds", () => {
     const lax = {
       min: { memoryKiB: 8, iterations: 1, parallelism: 1 },
       max: TEST_ONLY_KDF_BOUNDS.max,
+      maxCost: TEST_ONLY_KDF_BOUNDS.maxCost,
     };
     await expect(
       createVault(store, "pw", TEST_ONLY_KDF_PARAMS, { kdfBounds: lax }),

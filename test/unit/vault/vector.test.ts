@@ -25,7 +25,7 @@ describe("vault-v1 vector", () => {
   it("should open with the NFD spelling of the passphrase", async () => {
     expect(vector.passphrase_nfd).not.toBe(vector.passphrase);
     using store = openStore({ path });
-    expect(await proveUnlock(store.db, vector.passphrase_nfd)).toEqual({ entries: 4 });
+    expect(await proveUnlock(store.db, vector.passphrase_nfd)).toEqual({ entries: 4, versions: 5 });
   });
 
   it("should inspect without a passphrase", () => {
