@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
 import { IoError, NotFoundError, UsageError } from "./errors.ts";
+import { allowEntryProblem } from "./net/allowlist.ts";
 import type { Env } from "./store/paths.ts";
 
 const integer = (min: number, max: number) =>
@@ -14,6 +15,18 @@ const integer = (min: number, max: number) =>
     v.minValue(min, `must be at least ${min}`),
     v.maxValue(max, `must be at most ${max}`),
   );
+
+// Addresses or CIDR ranges safeFetch may reach though they are not public (SPEC §14).
+const AllowedPrivateIps = v.array(
+  v.pipe(
+    v.string("must be a string"),
+    v.check(
+      (entry) => allowEntryProblem(entry) === undefined,
+      (issue) => allowEntryProblem(String(issue.input)) ?? "is not valid",
+    ),
+  ),
+  "must be an array of addresses or CIDR ranges",
+);
 
 const Synchronous = v.pipe(
   v.string("must be a string"),
@@ -44,6 +57,9 @@ export const ConfigSchema = v.strictObject(
         },
         "unknown key",
       ),
+    ),
+    security: v.optional(
+      v.strictObject({ allowed_private_ips: v.optional(AllowedPrivateIps) }, "unknown key"),
     ),
     // Plaintext secrets: moved into the vault and removed from the file.
     secrets: v.optional(v.record(v.string(), v.string("must be a string"))),

@@ -49,8 +49,10 @@ function checkAddress(url: URL, text: string, rules: readonly AllowRule[]): Chec
   const allowedBy = matchRule(rules, bytes);
   if (allowedBy) return { bytes, addressClass, allowedBy };
   const address = formatIp(bytes);
-  const via = literalOf(url.hostname) ? "" : `${url.hostname} resolves to `;
-  throw new UsageError(`refused ${url.origin}: ${via}${address}, a ${addressClass} address`, {
+  const article = /^[aeiou]/.test(addressClass) ? "an" : "a";
+  const what = `${article} ${addressClass} address`;
+  const why = literalOf(url.hostname) ? `${address} is ${what}` : `${url.hostname} resolves to ${address}, ${what}`;
+  throw new UsageError(`refused ${url.origin}: ${why}`, {
     hint: "add the address to [security] allowed_private_ips to allow it",
   });
 }
@@ -60,7 +62,8 @@ async function addressesOf(url: URL, lookup: Lookup): Promise<string[]> {
   if (literal) return [formatIp(literal)];
   let found: string[];
   try {
-    found = await lookup(url.hostname);
+    // "name." is the same name written absolute; the resolver may not take it.
+    found = await lookup(url.hostname.replace(/\.$/, ""));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new IoError(`cannot resolve ${url.hostname}: ${code}`, { cause: err });

@@ -1,7 +1,7 @@
 // safeFetch (SPEC §14): every outbound request coffer makes, and the one the
 // library offers agents for URLs chosen by a model. Refusals are UsageErrors.
 
-import { IoError, UsageError } from "../errors.ts";
+import { CofferError, IoError, UsageError } from "../errors.ts";
 import { parseAllowlist } from "./allowlist.ts";
 import { boundedResponse, timedOut } from "./bounded-body.ts";
 import type { IpClass } from "./ip-class.ts";
@@ -83,7 +83,7 @@ function send(hop: Hop, target: CheckedTarget, init: BunFetchRequestInit, signal
 }
 
 function failure(err: unknown, hop: Hop, timeout: AbortSignal, timeoutMs: number): unknown {
-  if (err instanceof UsageError) return err;
+  if (err instanceof CofferError) return err;
   if (timeout.aborted) return timedOut({ origin: hop.url.origin, timeoutMs }, err);
   if (err instanceof Error && err.name === "AbortError") return err; // the caller's own signal
   const code = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
