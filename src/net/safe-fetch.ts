@@ -117,7 +117,11 @@ export async function safeFetchWith(
     } catch (err) {
       throw failure(err, hop, timeout, timeoutMs);
     }
-    const to = redirectTarget(response, hop.url);
+    const to = init.redirect === "manual" ? undefined : redirectTarget(response, hop.url);
+    if (to && init.redirect === "error") {
+      await response.body?.cancel().catch(() => {});
+      throw new UsageError(`refused ${hop.url.origin}: a redirect, and redirect: "error" was asked`);
+    }
     if (!to) return boundedResponse(response, hop.url, { maxBytes, origin: hop.url.origin, timeout, timeoutMs });
     await response.body?.cancel().catch(() => {});
     if (redirects >= maxRedirects) {

@@ -19,7 +19,8 @@ export interface CountingServer {
   stop(): void;
 }
 
-export type Handler = (req: Request, url: URL) => Response | Promise<Response>;
+/** The body is read once by the server and handed over as text. */
+export type Handler = (req: Request, url: URL, body: string) => Response | Promise<Response>;
 
 export function countingServer(hostname: "127.0.0.1" | "127.0.0.2" | "::1", handler?: Handler): CountingServer {
   const seen: SeenRequest[] = [];
@@ -29,14 +30,9 @@ export function countingServer(hostname: "127.0.0.1" | "127.0.0.2" | "::1", hand
     idleTimeout: 30,
     async fetch(req) {
       const url = new URL(req.url);
-      seen.push({
-        method: req.method,
-        path: url.pathname,
-        host: req.headers.get("host"),
-        headers: req.headers,
-        body: await req.text(),
-      });
-      return handler ? handler(req, url) : new Response("ok");
+      const body = await req.text();
+      seen.push({ method: req.method, path: url.pathname, host: req.headers.get("host"), headers: req.headers, body });
+      return handler ? handler(req, url, body) : new Response("ok");
     },
   });
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
