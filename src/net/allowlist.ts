@@ -11,7 +11,8 @@ export interface AllowRule {
   bits: number;
 }
 
-const DOTTED_QUAD = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/;
+const DOTTED_QUAD =
+  /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/;
 
 function parseAddress(text: string): Uint8Array | undefined {
   if (DOTTED_QUAD.test(text)) return new Uint8Array(text.split(".").map(Number));
@@ -54,7 +55,8 @@ export function matchRule(rules: readonly AllowRule[], bytes: Uint8Array): Allow
     if (rule.bytes.length !== bytes.length) return false;
     for (let bit = 0; bit < rule.bits; bit++) {
       const mask = 0x80 >> (bit & 7);
-      if ((((rule.bytes[bit >> 3] as number) ^ (bytes[bit >> 3] as number)) & mask) !== 0) return false;
+      if ((((rule.bytes[bit >> 3] as number) ^ (bytes[bit >> 3] as number)) & mask) !== 0)
+        return false;
     }
     return true;
   });

@@ -18,10 +18,15 @@ function tooLarge(limits: BodyLimits): UsageError {
 }
 
 export function timedOut(limits: { origin: string; timeoutMs: number }, cause?: unknown): IoError {
-  return new IoError(`request to ${limits.origin} timed out after ${limits.timeoutMs} ms`, { cause });
+  return new IoError(`request to ${limits.origin} timed out after ${limits.timeoutMs} ms`, {
+    cause,
+  });
 }
 
-function boundedStream(body: ReadableStream<Uint8Array>, limits: BodyLimits): ReadableStream<Uint8Array> {
+function boundedStream(
+  body: ReadableStream<Uint8Array>,
+  limits: BodyLimits,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let seen = 0;
   return new ReadableStream<Uint8Array>({

@@ -64,7 +64,8 @@ function inRange(bytes: Uint8Array, range: Range): boolean {
   for (let bit = 0; bit < range.bits; bit++) {
     const byte = bit >> 3;
     const mask = 0x80 >> (bit & 7);
-    if (((bytes[byte] as number) & mask) !== (((range.prefix[byte] ?? 0) as number) & mask)) return false;
+    if (((bytes[byte] as number) & mask) !== (((range.prefix[byte] ?? 0) as number) & mask))
+      return false;
   }
   return true;
 }
@@ -107,7 +108,8 @@ function classifyV6(bytes: Uint8Array): IpClass {
       if (cls !== "public") return cls;
     }
     // Local-use NAT64 and the deprecated compatible form reach no public host by themselves.
-    if (startsWith(bytes, [0, 0x64, 0xff, 0x9b, 0, 1]) || startsWith(bytes, zeros(12))) return "reserved";
+    if (startsWith(bytes, [0, 0x64, 0xff, 0x9b, 0, 1]) || startsWith(bytes, zeros(12)))
+      return "reserved";
     return "public";
   }
   if (own) return own.cls;

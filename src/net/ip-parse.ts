@@ -109,7 +109,10 @@ export function parseIpv6(text: string): Uint8Array | undefined {
 /** Canonical text: dotted quad, or RFC 5952 IPv6 (as the URL parser prints it). */
 export function formatIp(bytes: Uint8Array): string {
   if (bytes.length === 4) return Array.from(bytes).join(".");
-  const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number));
+  const groups = Array.from(
+    { length: 8 },
+    (_, i) => ((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number),
+  );
   let best = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {

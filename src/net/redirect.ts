@@ -11,7 +11,13 @@ export interface Hop {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+const BODY_HEADERS = [
+  "content-type",
+  "content-length",
+  "content-encoding",
+  "content-language",
+  "content-location",
+];
 // Credentials meant for one origin must not follow a redirect to another.
 const ORIGIN_HEADERS = ["authorization", "cookie", "proxy-authorization"];
 
@@ -37,7 +43,9 @@ export function nextHop(hop: Hop, status: number, to: URL): Hop {
     body = null;
     for (const name of BODY_HEADERS) headers.delete(name);
   } else if (body instanceof ReadableStream) {
-    throw new UsageError(`cannot follow the ${status} redirect from ${hop.url.origin}: a stream body cannot be sent twice`);
+    throw new UsageError(
+      `cannot follow the ${status} redirect from ${hop.url.origin}: a stream body cannot be sent twice`,
+    );
   }
   if (to.origin !== hop.url.origin) for (const name of ORIGIN_HEADERS) headers.delete(name);
   return { url: to, method, headers, body };

@@ -51,7 +51,9 @@ function checkAddress(url: URL, text: string, rules: readonly AllowRule[]): Chec
   const address = formatIp(bytes);
   const article = /^[aeiou]/.test(addressClass) ? "an" : "a";
   const what = `${article} ${addressClass} address`;
-  const why = literalOf(url.hostname) ? `${address} is ${what}` : `${url.hostname} resolves to ${address}, ${what}`;
+  const why = literalOf(url.hostname)
+    ? `${address} is ${what}`
+    : `${url.hostname} resolves to ${address}, ${what}`;
   throw new UsageError(`refused ${url.origin}: ${why}`, {
     hint: "add the address to [security] allowed_private_ips to allow it",
   });

@@ -29,7 +29,11 @@ export interface SafeFetchOptions {
   onAllowed?: (event: SafeFetchAllowedEvent) => void;
 }
 
-export const SAFE_FETCH_DEFAULTS = { maxRedirects: 5, timeoutMs: 30_000, maxBytes: 10 * 1024 * 1024 };
+export const SAFE_FETCH_DEFAULTS = {
+  maxRedirects: 5,
+  timeoutMs: 30_000,
+  maxBytes: 10 * 1024 * 1024,
+};
 
 /** Test-only seams: a resolver, so tests never ask real DNS about a name. */
 export interface SafeFetchDeps {
@@ -86,7 +90,8 @@ function failure(err: unknown, hop: Hop, timeout: AbortSignal, timeoutMs: number
   if (err instanceof CofferError) return err;
   if (timeout.aborted) return timedOut({ origin: hop.url.origin, timeoutMs }, err);
   if (err instanceof Error && err.name === "AbortError") return err; // the caller's own signal
-  const code = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
+  const code =
+    (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
   return new IoError(`request to ${hop.url.origin} failed: ${code}`, { cause: err });
 }
 
@@ -120,9 +125,17 @@ export async function safeFetchWith(
     const to = init.redirect === "manual" ? undefined : redirectTarget(response, hop.url);
     if (to && init.redirect === "error") {
       await response.body?.cancel().catch(() => {});
-      throw new UsageError(`refused ${hop.url.origin}: a redirect, and redirect: "error" was asked`);
+      throw new UsageError(
+        `refused ${hop.url.origin}: a redirect, and redirect: "error" was asked`,
+      );
     }
-    if (!to) return boundedResponse(response, hop.url, { maxBytes, origin: hop.url.origin, timeout, timeoutMs });
+    if (!to)
+      return boundedResponse(response, hop.url, {
+        maxBytes,
+        origin: hop.url.origin,
+        timeout,
+        timeoutMs,
+      });
     await response.body?.cancel().catch(() => {});
     if (redirects >= maxRedirects) {
       throw new UsageError(`refused ${hop.url.origin}: more than ${maxRedirects} redirects`);
@@ -136,7 +149,8 @@ function definedOnly(options: SafeFetchOptions): Partial<typeof SAFE_FETCH_DEFAU
   for (const key of ["maxRedirects", "timeoutMs", "maxBytes"] as const) {
     const value = options[key];
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`${key} must be a whole number, 0 or more`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new UsageError(`${key} must be a whole number, 0 or more`);
     out[key] = value;
   }
   return out;

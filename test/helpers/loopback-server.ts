@@ -22,7 +22,10 @@ export interface CountingServer {
 /** The body is read once by the server and handed over as text. */
 export type Handler = (req: Request, url: URL, body: string) => Response | Promise<Response>;
 
-export function countingServer(hostname: "127.0.0.1" | "127.0.0.2" | "::1", handler?: Handler): CountingServer {
+export function countingServer(
+  hostname: "127.0.0.1" | "127.0.0.2" | "::1",
+  handler?: Handler,
+): CountingServer {
   const seen: SeenRequest[] = [];
   const server: Server<undefined> = Bun.serve({
     hostname,
@@ -31,7 +34,13 @@ export function countingServer(hostname: "127.0.0.1" | "127.0.0.2" | "::1", hand
     async fetch(req) {
       const url = new URL(req.url);
       const body = await req.text();
-      seen.push({ method: req.method, path: url.pathname, host: req.headers.get("host"), headers: req.headers, body });
+      seen.push({
+        method: req.method,
+        path: url.pathname,
+        host: req.headers.get("host"),
+        headers: req.headers,
+        body,
+      });
       return handler ? handler(req, url, body) : new Response("ok");
     },
   });

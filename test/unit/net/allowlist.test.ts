@@ -11,7 +11,16 @@ const bytes = (text: string) => (parseIp(text) as { bytes: Uint8Array }).bytes;
 
 describe("allowlist", () => {
   it("should accept addresses and CIDR ranges, IPv4 and IPv6", () => {
-    for (const entry of ["127.0.0.1", "127.0.0.0/8", "10.1.2.3", "0.0.0.0/0", "::1", "fd00::/8", "::/0", "fe80::/10"]) {
+    for (const entry of [
+      "127.0.0.1",
+      "127.0.0.0/8",
+      "10.1.2.3",
+      "0.0.0.0/0",
+      "::1",
+      "fd00::/8",
+      "::/0",
+      "fe80::/10",
+    ]) {
       expect(allowEntryProblem(entry)).toBeUndefined();
     }
   });
@@ -46,13 +55,22 @@ describe("allowlist", () => {
 
 describe("config [security]", () => {
   it("should read allowed_private_ips", () => {
-    const config = parseConfig(`[security]\nallowed_private_ips = ["127.0.0.1", "fd00::/8"]\n`, "c.toml");
+    const config = parseConfig(
+      `[security]\nallowed_private_ips = ["127.0.0.1", "fd00::/8"]\n`,
+      "c.toml",
+    );
     expect(config.security).toEqual({ allowed_private_ips: ["127.0.0.1", "fd00::/8"] });
   });
 
   it.each([
-    [`allowed_private_ips = ["10.0.0.0/33"]`, /security\.allowed_private_ips\.0: "10\.0\.0\.0\/33": the prefix length/],
-    [`allowed_private_ips = ["127.0.0.1", "intranet"]`, /security\.allowed_private_ips\.1: "intranet" is not an IP/],
+    [
+      `allowed_private_ips = ["10.0.0.0/33"]`,
+      /security\.allowed_private_ips\.0: "10\.0\.0\.0\/33": the prefix length/,
+    ],
+    [
+      `allowed_private_ips = ["127.0.0.1", "intranet"]`,
+      /security\.allowed_private_ips\.1: "intranet" is not an IP/,
+    ],
     [`allowed_private_ips = "127.0.0.1"`, /security\.allowed_private_ips: must be an array/],
     [`allowed_private_ips = [1]`, /security\.allowed_private_ips\.0: must be a string/],
     [`allowed_ips = []`, /security\.allowed_ips: unknown key/],

@@ -2,9 +2,9 @@
 // pure string work, no address in this file is ever connected to.
 
 import { describe, expect, it } from "bun:test";
-import vectors from "../../vectors/ip-classes.json";
 import { classifyIp } from "../../../src/net/ip-class.ts";
 import { formatIp, parseIp } from "../../../src/net/ip-parse.ts";
+import vectors from "../../vectors/ip-classes.json";
 
 const classes = vectors.classes as [string, string][];
 

@@ -3,13 +3,19 @@
 
 import { afterAll, describe, expect, it } from "bun:test";
 import { IoError, UsageError } from "../../../src/errors.ts";
-import { type SafeFetchAllowedEvent, safeFetch, safeFetchWith } from "../../../src/net/safe-fetch.ts";
+import {
+  type SafeFetchAllowedEvent,
+  safeFetch,
+  safeFetchWith,
+} from "../../../src/net/safe-fetch.ts";
 import { countingServer } from "../../helpers/loopback-server.ts";
 
 const v4 = countingServer("127.0.0.1", (req) => new Response(`host=${req.headers.get("host")}`));
 const v4b = countingServer("127.0.0.2");
 const v6 = countingServer("::1");
-afterAll(() => [v4, v4b, v6].forEach((s) => s.stop()));
+afterAll(() => {
+  for (const s of [v4, v4b, v6]) s.stop();
+});
 
 /** Names the tests make up, resolved here: real DNS is never asked. */
 function fakeLookup(table: Record<string, string[]>) {
@@ -83,47 +89,82 @@ describe("safeFetch with allowedPrivateIps", () => {
   it("should reach an allowed address, and tell onAllowed", async () => {
     const events: SafeFetchAllowedEvent[] = [];
     const before = v4.seen.length;
-    const res = await safeFetch(`http://127.0.0.1:${v4.port}/x?y=1`, {}, {
-      allowedPrivateIps: ["127.0.0.1"],
-      onAllowed: (e) => events.push(e),
-    });
+    const res = await safeFetch(
+      `http://127.0.0.1:${v4.port}/x?y=1`,
+      {},
+      {
+        allowedPrivateIps: ["127.0.0.1"],
+        onAllowed: (e) => events.push(e),
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.url).toBe(`http://127.0.0.1:${v4.port}/x?y=1`);
     expect(await res.text()).toBe(`host=127.0.0.1:${v4.port}`);
     expect(v4.seen.length).toBe(before + 1);
     expect(events).toEqual([
-      { url: `http://127.0.0.1:${v4.port}/x?y=1`, address: "127.0.0.1", addressClass: "loopback", rule: "127.0.0.1" },
+      {
+        url: `http://127.0.0.1:${v4.port}/x?y=1`,
+        address: "127.0.0.1",
+        addressClass: "loopback",
+        rule: "127.0.0.1",
+      },
     ]);
   });
 
   it("should connect to the address it checked, with the name in Host, resolving once", async () => {
     const { calls, lookup } = fakeLookup({ "app.test": ["127.0.0.1"] });
-    const res = await safeFetchWith({ lookup }, `http://app.test:${v4.port}/`, {}, { allowedPrivateIps: ["127.0.0.0/8"] });
+    const res = await safeFetchWith(
+      { lookup },
+      `http://app.test:${v4.port}/`,
+      {},
+      { allowedPrivateIps: ["127.0.0.0/8"] },
+    );
     // Bun cannot resolve app.test itself: reaching the server proves no second lookup happened.
     expect(await res.text()).toBe(`host=app.test:${v4.port}`);
     expect(calls).toEqual(["app.test"]);
   });
 
   it("should match CIDR ranges and IPv6 entries, and unwrap IPv4-mapped addresses", async () => {
-    const r1 = await safeFetch(`http://127.0.0.2:${v4b.port}/`, {}, { allowedPrivateIps: ["127.0.0.0/30"] });
+    const r1 = await safeFetch(
+      `http://127.0.0.2:${v4b.port}/`,
+      {},
+      { allowedPrivateIps: ["127.0.0.0/30"] },
+    );
     expect(r1.status).toBe(200);
     const r2 = await safeFetch(`http://[::1]:${v6.port}/`, {}, { allowedPrivateIps: ["::1/128"] });
     expect(r2.status).toBe(200);
-    const r3 = await safeFetch(`http://[::ffff:127.0.0.1]:${v4.port}/`, {}, { allowedPrivateIps: ["127.0.0.1"] });
+    const r3 = await safeFetch(
+      `http://[::ffff:127.0.0.1]:${v4.port}/`,
+      {},
+      { allowedPrivateIps: ["127.0.0.1"] },
+    );
     expect(r3.status).toBe(200);
-    await refusal(safeFetch(`http://127.0.0.2:${v4b.port}/`, {}, { allowedPrivateIps: ["127.0.0.1"] }));
+    await refusal(
+      safeFetch(`http://127.0.0.2:${v4b.port}/`, {}, { allowedPrivateIps: ["127.0.0.1"] }),
+    );
   });
 
   it("should refuse a bad allowlist entry or option before any request", async () => {
     const before = v4.seen.length;
-    const err = await refusal(safeFetch(`http://127.0.0.1:${v4.port}/`, {}, { allowedPrivateIps: ["127.0.0.1/40"] }));
+    const err = await refusal(
+      safeFetch(`http://127.0.0.1:${v4.port}/`, {}, { allowedPrivateIps: ["127.0.0.1/40"] }),
+    );
     expect(err.message).toMatch(/prefix length/);
-    await refusal(safeFetch(`http://127.0.0.1:${v4.port}/`, {}, { allowedPrivateIps: ["127.0.0.1"], maxRedirects: -1 }));
+    await refusal(
+      safeFetch(
+        `http://127.0.0.1:${v4.port}/`,
+        {},
+        { allowedPrivateIps: ["127.0.0.1"], maxRedirects: -1 },
+      ),
+    );
     expect(v4.seen.length).toBe(before);
   });
 
   it("should take a Request as input, body and method included", async () => {
-    const req = new Request(`http://127.0.0.1:${v4.port}/post`, { method: "POST", body: "payload" });
+    const req = new Request(`http://127.0.0.1:${v4.port}/post`, {
+      method: "POST",
+      body: "payload",
+    });
     const res = await safeFetch(req, {}, { allowedPrivateIps: ["127.0.0.1"] });
     expect(res.status).toBe(200);
     const last = v4.seen.at(-1);
