@@ -117,6 +117,11 @@ function classifyV6(bytes: Uint8Array): IpClass {
   return ((bytes[0] as number) & 0xe0) === 0x20 ? "public" : "reserved";
 }
 
+/** "a loopback address", "an unspecified address": for messages. */
+export function describeClass(cls: IpClass): string {
+  return `${/^[aeiou]/.test(cls) ? "an" : "a"} ${cls} address`;
+}
+
 export function classifyBytes(bytes: Uint8Array): IpClass {
   return bytes.length === 4 ? classifyV4(bytes) : classifyV6(bytes);
 }

@@ -4,7 +4,7 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import { IoError, UsageError } from "../errors.ts";
 import { type AllowRule, matchRule } from "./allowlist.ts";
-import { classifyBytes, embeddedIpv4, type IpClass } from "./ip-class.ts";
+import { classifyBytes, describeClass, embeddedIpv4, type IpClass } from "./ip-class.ts";
 import { formatIp, parseIp } from "./ip-parse.ts";
 
 /** Name to address literals; injectable so tests never resolve real names. */
@@ -49,8 +49,7 @@ function checkAddress(url: URL, text: string, rules: readonly AllowRule[]): Chec
   const allowedBy = matchRule(rules, bytes);
   if (allowedBy) return { bytes, addressClass, allowedBy };
   const address = formatIp(bytes);
-  const article = /^[aeiou]/.test(addressClass) ? "an" : "a";
-  const what = `${article} ${addressClass} address`;
+  const what = describeClass(addressClass);
   const why = literalOf(url.hostname)
     ? `${address} is ${what}`
     : `${url.hostname} resolves to ${address}, ${what}`;
