@@ -73,8 +73,10 @@ async function firstHop(input: string | URL | Request, init: RequestInit): Promi
 function send(hop: Hop, target: CheckedTarget, init: BunFetchRequestInit, signal: AbortSignal) {
   const headers = new Headers(hop.headers);
   headers.set("host", hop.url.host);
+  // A Unix socket, a session or a proxy would each choose another destination.
+  const { unix: _unix, session: _session, proxy: _proxy, s3: _s3, ...rest } = init;
   return fetch(direct(target), {
-    ...init,
+    ...rest,
     method: hop.method,
     headers,
     body: hop.body,

@@ -2,6 +2,7 @@
 // loopback only: a refused request must leave the server's count at zero.
 
 import { afterAll, describe, expect, it } from "bun:test";
+import { join } from "node:path";
 import { IoError, UsageError } from "../../../src/errors.ts";
 import {
   type SafeFetchAllowedEvent,
@@ -9,6 +10,7 @@ import {
   safeFetchWith,
 } from "../../../src/net/safe-fetch.ts";
 import { countingServer } from "../../helpers/loopback-server.ts";
+import { tempDir } from "../../helpers/tmp.ts";
 
 const v4 = countingServer("127.0.0.1", (req) => new Response(`host=${req.headers.get("host")}`));
 const v4b = countingServer("127.0.0.2");
@@ -169,5 +171,28 @@ describe("safeFetch with allowedPrivateIps", () => {
     expect(res.status).toBe(200);
     const last = v4.seen.at(-1);
     expect([last?.method, last?.path, last?.body]).toEqual(["POST", "/post", "payload"]);
+  });
+
+  it("should ignore init options that would send the request elsewhere (unix, proxy)", async () => {
+    const sock = join(tempDir(), "s.sock");
+    let unixHits = 0;
+    const unix = Bun.serve({
+      unix: sock,
+      fetch: () => {
+        unixHits++;
+        return new Response("unix");
+      },
+    });
+    try {
+      const proxyHitsBefore = v4b.seen.length;
+      const init = { unix: sock, proxy: `http://127.0.0.2:${v4b.port}` };
+      const res = await safeFetch(`http://127.0.0.1:${v4.port}/`, init, {
+        allowedPrivateIps: ["127.0.0.1"],
+      });
+      expect(await res.text()).toBe(`host=127.0.0.1:${v4.port}`);
+      expect([unixHits, v4b.seen.length]).toEqual([0, proxyHitsBefore]);
+    } finally {
+      unix.stop(true);
+    }
   });
 });
