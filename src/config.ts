@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
 import { IoError, NotFoundError, UsageError } from "./errors.ts";
+import { allowEntryProblem } from "./net/allowlist.ts";
 import type { Env } from "./store/paths.ts";
 import { DEFAULT_KDF_PARAMS, KDF_BOUNDS } from "./vault/kdf.ts";
 
@@ -17,6 +18,18 @@ const integer = (min: number, max: number) =>
     v.minValue(min, `must be at least ${min}`),
     v.maxValue(max, `must be at most ${max}`),
   );
+
+// Addresses or CIDR ranges safeFetch may reach though they are not public (SPEC §14).
+const AllowedPrivateIps = v.array(
+  v.pipe(
+    v.string("must be a string"),
+    v.check(
+      (entry) => allowEntryProblem(entry) === undefined,
+      (issue) => allowEntryProblem(String(issue.input)) ?? "is not valid",
+    ),
+  ),
+  "must be an array of addresses or CIDR ranges",
+);
 
 const Synchronous = v.pipe(
   v.string("must be a string"),
@@ -54,6 +67,9 @@ export const ConfigSchema = v.strictObject(
             `kdf_memory_kib × kdf_iterations = ${kdfCost(issue.input)} is above the maximum ${KDF_BOUNDS.maxCost} (about 10× the default's cost)`,
         ),
       ),
+    ),
+    security: v.optional(
+      v.strictObject({ allowed_private_ips: v.optional(AllowedPrivateIps) }, "unknown key"),
     ),
     // Plaintext secrets: moved into the vault and removed from the file.
     secrets: v.optional(v.record(v.string(), v.string("must be a string"))),
