@@ -129,7 +129,7 @@ function grow(buffer: Uint8Array<ArrayBuffer>, max: number): Uint8Array<ArrayBuf
 }
 
 function silent(limits: ReadLimits): CofferError {
-  const seconds = Math.round(limits.timeoutMs / 1000);
+  const seconds = limits.timeoutMs / 1000;
   return refusal(
     limits,
     `${limits.what} gave no input for ${seconds} s`,
