@@ -3,6 +3,7 @@
 import { describe, expect, it } from "bun:test";
 import { UsageError } from "../../../src/errors.ts";
 import { toJsonText } from "../../../src/state/json.ts";
+import { testStore } from "../../helpers/store.ts";
 
 const nest = (n: number): unknown => {
   let v: unknown = 1;
@@ -29,5 +30,26 @@ describe("toJsonText", () => {
   it("should refuse text over the byte limit", () => {
     expect(toJsonText("ab", "payload", 4)).toBe('"ab"');
     expect(() => toJsonText("abc", "payload", 4)).toThrow("over the 4 bytes limit");
+  });
+});
+
+describe("limits in the library", () => {
+  it("should refuse message content over 4 MiB, lone surrogates and a payload over 1 MiB", () => {
+    const { store } = testStore();
+    store.sessions.create({ id: "s" });
+    const content = "x".repeat(4 * 1024 * 1024);
+    expect(store.messages.append("s", { role: "user", content }).content.length).toBe(
+      content.length,
+    );
+    expect(() => store.messages.append("s", { role: "user", content: `${content}y` })).toThrow(
+      "4 MiB limit",
+    );
+    expect(() => store.messages.append("s", { role: "user", content: "a\ud800" })).toThrow(
+      UsageError,
+    );
+    expect(() => store.queue.enqueue("q", "x".repeat(1024 * 1024))).toThrow("1 MiB limit");
+    expect(() =>
+      store.messages.append("s", { role: "user", content: "", metadata: { n: NaN } }),
+    ).toThrow("number JSON cannot represent");
   });
 });
