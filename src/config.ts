@@ -1,10 +1,11 @@
 // The optional TOML config file (SPEC §9), validated with valibot: unknown
 // keys and out-of-range values are refused with the key named (exit 2).
 
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
-import { IoError, NotFoundError, UsageError } from "./errors.ts";
+import { CofferError, IoError, NotFoundError, UsageError } from "./errors.ts";
+import { INPUT_TIMEOUT_MS, LIMITS } from "./input/limits.ts";
+import { decodeUtf8, readLimited } from "./input/read-limited.ts";
 import { allowEntryProblem } from "./net/allowlist.ts";
 import type { Env } from "./store/paths.ts";
 import { DEFAULT_KDF_PARAMS, KDF_BOUNDS } from "./vault/kdf.ts";
@@ -103,10 +104,12 @@ export function defaultConfigPath(env: Env): string {
 export function loadConfig(flag: string | undefined, env: Env): LoadedConfig {
   const explicit = flag || env.COFFER_CONFIG;
   const path = explicit || defaultConfigPath(env);
+  const limits = { limit: LIMITS.configFile, what: `config ${path}`, timeoutMs: INPUT_TIMEOUT_MS };
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = decodeUtf8(readLimited({ path }, limits), limits);
   } catch (err) {
+    if (err instanceof CofferError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" && !explicit) return { path: undefined, config: {} };
     if (code === "ENOENT") throw new NotFoundError(`config file ${path} does not exist`);

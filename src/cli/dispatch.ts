@@ -55,9 +55,13 @@ export async function dispatch(root: AnyCommand, argv: readonly string[]): Promi
   }
 }
 
-/** Every `-x`/`--name` before `--` must be an argument the command declares. */
+/**
+ * Every `-x`/`--name` before `--` must be an argument the command declares.
+ * The token after a flag that takes a value is that value, even `-ENOSPC`.
+ */
 function checkFlags(tokens: readonly string[], argsDef: ArgsDef, path: string): void {
   const known = new Set<string>();
+  const takesValue = new Set<string>();
   for (const [name, def] of Object.entries(argsDef)) {
     if (def.type === "positional") continue;
     const alias = "alias" in def ? def.alias : undefined;
@@ -65,9 +69,15 @@ function checkFlags(tokens: readonly string[], argsDef: ArgsDef, path: string): 
     for (const n of names) {
       known.add(n);
       if (def.type === "boolean") known.add(`no-${n}`);
+      else takesValue.add(n.length === 1 ? `-${n}` : `--${n}`);
     }
   }
-  for (const token of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    if (takesValue.has(token)) {
+      i++;
+      continue;
+    }
     if (!token.startsWith("-") || token === "-" || /^-\d/.test(token)) continue;
     const name = token.startsWith("--") ? (token.slice(2).split("=")[0] ?? "") : token.slice(1);
     const names = token.startsWith("--") ? [name] : [...name];

@@ -1,8 +1,10 @@
-// Helpers the commands share: reading stdin, parsing ids, JSON or table output.
+// Helpers the commands share: reading stdin (bounded), parsing ids, JSON or table output.
 
+import { isatty } from "node:tty";
 import { context } from "../cli/context.ts";
 import { printJson } from "../cli/output.ts";
 import { UsageError } from "../errors.ts";
+import { decodeUtf8, readLimited } from "../input/read-limited.ts";
 
 export function wantsJson(): boolean {
   return context().globals.json;
@@ -34,10 +36,17 @@ export function parseJsonArg(text: string, what: string): unknown {
   }
 }
 
-export async function readStdinText(): Promise<string> {
-  return await Bun.stdin.text();
+/** All of stdin, refused (exit 2) once it passes `limit`; a pipe may take as long as it needs. */
+export function readStdin(limit: number, what: string, slack = 0): Uint8Array {
+  return readLimited({ fd: 0 }, { limit, slack, what, timeoutMs: Number.POSITIVE_INFINITY });
+}
+
+/** Stdin as strict UTF-8 text (invalid bytes are refused, not replaced). */
+export function readStdinText(limit: number, what: string): string {
+  return decodeUtf8(readStdin(limit, what), { what });
 }
 
 export function stdinIsTerminal(): boolean {
-  return Boolean(process.stdin.isTTY);
+  // isatty, not process.stdin: creating that stream could start reading stdin under us.
+  return isatty(0);
 }

@@ -2,6 +2,7 @@
 
 import * as v from "valibot";
 import { NotFoundError, UsageError } from "../errors.ts";
+import { formatLimit, LIMITS } from "../input/limits.ts";
 import type { Store } from "../store/store.ts";
 import { type Json, parseJsonText, toJsonText } from "./json.ts";
 import { checkInteger, pageSize } from "./validate.ts";
@@ -57,6 +58,7 @@ export class Messages {
       throw new UsageError(`role must be one of ${ROLES.join(", ")}, got ${String(input.role)}`);
     }
     if (typeof input.content !== "string") throw new UsageError("message content must be a string");
+    checkContent(input.content);
     if (input.tokenCount != null) checkInteger(input.tokenCount, "token count", 0, 2 ** 31);
     const metadata = input.metadata == null ? null : toJsonText(input.metadata, "message metadata");
     const row = this.store.write(() => {
@@ -115,5 +117,15 @@ export class Messages {
             .get(sessionId),
     ) as { n: number };
     return row.n;
+  }
+}
+
+/** SQLite stores UTF-8: a lone surrogate would come back as U+FFFD, so it is refused. */
+function checkContent(content: string): void {
+  if (!content.isWellFormed()) {
+    throw new UsageError("message content is not valid Unicode text (a lone surrogate)");
+  }
+  if (Buffer.byteLength(content) > LIMITS.messageContent) {
+    throw new UsageError(`message content is over the ${formatLimit(LIMITS.messageContent)} limit`);
   }
 }

@@ -3,6 +3,7 @@
 // be claimed again, until its attempts are spent and it is marked failed.
 
 import { BusyError, InternalError, NotFoundError, UsageError } from "../errors.ts";
+import { LIMITS } from "../input/limits.ts";
 import type { Store } from "../store/store.ts";
 import {
   DEFAULT_LEASE_MS,
@@ -53,7 +54,7 @@ export class Queue {
   /** Adds a job; returns its id (or the id of the live job with the same dedupe key). */
   enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): number {
     checkText(queue, "queue name", 128);
-    const text = toJsonText(payload, "job payload");
+    const text = toJsonText(payload, "job payload", LIMITS.jobPayload);
     const delay = options.delay ?? 0;
     checkInteger(delay, "delay", 0, MAX_DELAY_MS);
     const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;

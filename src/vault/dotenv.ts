@@ -1,6 +1,7 @@
 // .env and JSON for `secret import` / `secret export`. Export quotes every
 // unsafe value in single quotes, so `set -a; . ./file` in a POSIX shell reads
 // it back byte for byte; import also takes dotenv's double-quoted escapes.
+// Export then import is exact for every UTF-8 value without NUL (JSON: every UTF-8 value).
 
 import { UsageError } from "../errors.ts";
 
@@ -12,7 +13,15 @@ export interface Pair {
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]*$/;
 const LINE_NAME = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/;
 
+/** NUL cannot be in an environment variable, so a .env file refuses it rather than cut the value. */
 export function formatEnv(pairs: readonly Pair[]): string {
+  for (const { name, value } of pairs) {
+    if (value.includes("\0")) {
+      throw new UsageError(`secret ${name} holds a NUL byte, which a .env file cannot carry`, {
+        hint: "export --format json keeps it (as \\u0000)",
+      });
+    }
+  }
   return pairs.map(({ name, value }) => `${name}=${quote(value)}\n`).join("");
 }
 
@@ -22,11 +31,11 @@ export function quote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-export function parseEnv(text: string): Pair[] {
+/** CRLF ends a line only outside quotes: inside them every character is the value's own. */
+export function parseEnv(src: string): Pair[] {
   const pairs: Pair[] = [];
   let at = 0;
   let line = 1;
-  const src = text.replace(/\r\n/g, "\n");
   while (at < src.length) {
     const end = src.indexOf("\n", at);
     const current = src.slice(at, end === -1 ? src.length : end);
@@ -55,6 +64,7 @@ function parseValue(src: string, at: number, line: number): { value: string; end
   for (;;) {
     const c = src[i];
     if (c === undefined || c === "\n") return { value, end: i };
+    if (c === "\r" && (src[i + 1] === "\n" || i + 1 === src.length)) return { value, end: i + 1 };
     if (c === "#" && (i === at || /\s/.test(src[i - 1] ?? "")))
       return { value, end: lineEnd(src, i) };
     if (c === "'") {

@@ -1,6 +1,8 @@
 // The vault's file format in constants: version, labels and the additional
 // data (AAD) every ciphertext is bound to. See docs/vault-format.md.
 
+import { LIMITS } from "../input/limits.ts";
+
 /** Bumped on any change to what is stored or how it is sealed. */
 export const VAULT_FORMAT_VERSION = 1;
 
@@ -21,7 +23,7 @@ export const VAULT_ID_BYTES = 16;
 export const DIGEST_BYTES = 32;
 
 /** The largest value one secret may hold: secrets are keys and tokens, not files. */
-export const MAX_VALUE_BYTES = 1024 * 1024;
+export const MAX_VALUE_BYTES = LIMITS.secretValue;
 
 /** Versions of one secret kept as history; older ones are deleted. */
 export const HISTORY_LIMIT = 10;

@@ -1,8 +1,9 @@
 // Where a passphrase comes from, first found wins (SPEC §5): --passphrase-file
 // or --passphrase-fd, COFFER_PASSPHRASE_FILE, COFFER_PASSPHRASE, then a prompt.
 
-import { readFileSync } from "node:fs";
-import { AuthError, NotFoundError, UsageError } from "../errors.ts";
+import { AuthError, CofferError, NotFoundError, UsageError } from "../errors.ts";
+import { formatLimit, INPUT_TIMEOUT_MS, LIMITS } from "../input/limits.ts";
+import { decodeUtf8, type ReadLimits, readLimited } from "../input/read-limited.ts";
 import { fsError, warnIfExposed } from "../store/files.ts";
 import type { Env } from "../store/paths.ts";
 
@@ -43,7 +44,8 @@ export async function readPassphrase(
   if (env.COFFER_PASSPHRASE_FILE) {
     return fromFile(env.COFFER_PASSPHRASE_FILE, "COFFER_PASSPHRASE_FILE");
   }
-  if (env.COFFER_PASSPHRASE !== undefined) return checked(env.COFFER_PASSPHRASE);
+  if (env.COFFER_PASSPHRASE !== undefined)
+    return checked(env.COFFER_PASSPHRASE, "COFFER_PASSPHRASE");
   if (!sources.prompt) {
     throw new AuthError("the vault is locked and there is no passphrase source and no terminal", {
       hint: NO_SOURCE_HINT,
@@ -59,7 +61,8 @@ export async function readNewPassphrase(sources: PassphraseSources): Promise<str
     warnIfExposed(env.COFFER_NEW_PASSPHRASE_FILE, "passphrase file", sources.onWarning);
     return fromFile(env.COFFER_NEW_PASSPHRASE_FILE, "COFFER_NEW_PASSPHRASE_FILE");
   }
-  if (env.COFFER_NEW_PASSPHRASE !== undefined) return checked(env.COFFER_NEW_PASSPHRASE);
+  if (env.COFFER_NEW_PASSPHRASE !== undefined)
+    return checked(env.COFFER_NEW_PASSPHRASE, "COFFER_NEW_PASSPHRASE");
   if (!sources.prompt) {
     throw new AuthError("no new passphrase source and no terminal", {
       hint: "set COFFER_NEW_PASSPHRASE_FILE or COFFER_NEW_PASSPHRASE",
@@ -73,7 +76,7 @@ async function ask(
   what: string,
   confirm: boolean,
 ): Promise<string> {
-  const first = checked(await prompt(`${what}: `));
+  const first = checked(await prompt(`${what}: `), "the prompt");
   if (confirm && (await prompt(`repeat ${what}: `)) !== first) {
     throw new AuthError("the passphrases do not match");
   }
@@ -81,34 +84,33 @@ async function ask(
 }
 
 function fromFile(path: string, source: string): string {
-  let data: Buffer;
+  let data: Uint8Array;
   try {
-    data = readFileSync(path);
+    data = readLimited({ path }, limitsFor(source));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {
       throw new NotFoundError(`passphrase file ${path} (${source}) does not exist`);
     }
+    if (err instanceof CofferError) throw err;
     throw fsError("read passphrase file", path, err);
   }
-  return checked(dropNewline(decode(data, source)));
+  return checked(dropNewline(decodeUtf8(data, limitsFor(source))), source);
 }
 
+/** Read before the store is opened, so a closed N can never name the store's own descriptor. */
 function fromFd(fd: number): string {
-  let data: Buffer;
-  try {
-    data = readFileSync(fd);
-  } catch (err) {
-    throw fsError("read passphrase from fd", String(fd), err);
-  }
-  return checked(dropNewline(decode(data, `--passphrase-fd ${fd}`)));
+  const source = `--passphrase-fd ${fd}`;
+  const limits = limitsFor(source);
+  return checked(dropNewline(decodeUtf8(readLimited({ fd }, limits), limits)), source);
 }
 
-function decode(data: Uint8Array, source: string): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(data);
-  } catch {
-    throw new AuthError(`the passphrase from ${source} is not UTF-8 text`);
-  }
+function limitsFor(source: string): ReadLimits {
+  return {
+    limit: LIMITS.passphrase,
+    what: `the passphrase from ${source}`,
+    timeoutMs: INPUT_TIMEOUT_MS,
+    refuse: (message, hint) => new AuthError(message, { hint }),
+  };
 }
 
 /** Files and pipes end in a newline that is not part of the passphrase; exactly one is dropped. */
@@ -118,7 +120,21 @@ export function dropNewline(text: string): string {
   return text;
 }
 
-function checked(passphrase: string): string {
+/**
+ * The environment and the prompt reach us already decoded, invalid bytes as
+ * U+FFFD, so different bytes would open the same vault: U+FFFD is refused.
+ */
+function checked(passphrase: string, source: string): string {
   if (passphrase.length === 0) throw new AuthError("an empty passphrase is refused");
+  if (passphrase.includes("\uFFFD")) {
+    throw new AuthError(`the passphrase from ${source} is not valid UTF-8 text`, {
+      hint: "U+FFFD is refused too: invalid bytes are read as that character",
+    });
+  }
+  if (Buffer.byteLength(passphrase) > LIMITS.passphrase) {
+    throw new AuthError(
+      `the passphrase from ${source} is over the ${formatLimit(LIMITS.passphrase)} limit`,
+    );
+  }
   return passphrase;
 }

@@ -5,6 +5,7 @@ import { parseIntFlag } from "../../cli/argv.ts";
 import { openCliStore } from "../../cli/context.ts";
 import { printLines } from "../../cli/output.ts";
 import { UsageError } from "../../errors.ts";
+import { LIMITS } from "../../input/limits.ts";
 import { output, parseJsonArg, readStdinText, stdinIsTerminal } from "../_shared.ts";
 
 export default defineCommand({
@@ -28,7 +29,7 @@ export default defineCommand({
     },
   },
   async run({ args }) {
-    const payload = parseJsonArg(await payloadText(args.payload), "payload");
+    const payload = parseJsonArg(payloadText(args.payload), "payload");
     const options = {
       delay: parseIntFlag(args.delay, "--delay", 0),
       priority: parseIntFlag(args.priority, "--priority", -(2 ** 31), 2 ** 31 - 1),
@@ -41,12 +42,20 @@ export default defineCommand({
   },
 });
 
-async function payloadText(arg: string | undefined): Promise<string> {
-  if (arg !== undefined && arg !== "-") return arg;
+function payloadText(arg: string | undefined): string {
+  if (arg !== undefined && arg !== "-") {
+    // argv reaches us decoded, invalid bytes as U+FFFD: refuse rather than store a guess.
+    if (arg.includes("\uFFFD")) {
+      throw new UsageError("the payload argument is not valid UTF-8 text", {
+        hint: "write U+FFFD as \\ufffd, or pipe the payload in with -",
+      });
+    }
+    return arg;
+  }
   if (arg === undefined && stdinIsTerminal()) {
     throw new UsageError("no payload given", {
       hint: "pass JSON as an argument, or pipe it in with -",
     });
   }
-  return await readStdinText();
+  return readStdinText(LIMITS.jobPayload, "the payload on stdin");
 }

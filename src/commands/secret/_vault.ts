@@ -112,6 +112,8 @@ export async function prepareVault(
 ): Promise<PendingVault> {
   guardCoreDumps();
   const sources = passphraseSources(args, opts.stdinTaken);
+  // A descriptor is read before the store opens: a closed N must not name the store's own fd.
+  const early = sources.fd !== undefined ? await readPassphrase(sources) : undefined;
   loadedConfig(); // its own errors (a missing --config file) must not read as "no vault"
   let store: Store;
   try {
@@ -123,7 +125,7 @@ export async function prepareVault(
   try {
     const creating = !vaultExists(store);
     if (creating && !opts.create) throw noVault();
-    const passphrase = await readPassphrase(sources, { confirm: creating });
+    const passphrase = early ?? (await readPassphrase(sources, { confirm: creating }));
     return new PendingVault(store, creating, passphrase);
   } catch (err) {
     store.close();

@@ -1,11 +1,12 @@
 // coffer secret export: one scope's secrets as .env (default) or JSON on
-// stdout; asks first when stdout is a terminal.
+// stdout (--json: JSON); asks first when stdout is a terminal.
 
 import { defineCommand } from "citty";
 import { getStreams } from "../../cli/output.ts";
 import { confirm } from "../../cli/prompt.ts";
 import { UsageError } from "../../errors.ts";
 import { formatEnv, formatJson } from "../../vault/dotenv.ts";
+import { wantsJson } from "../_shared.ts";
 import { openVault, passphraseArgs, scopeArg, scopeOf } from "./_vault.ts";
 
 export default defineCommand({
@@ -16,10 +17,7 @@ export default defineCommand({
     ...passphraseArgs,
   },
   async run({ args }) {
-    const format = args.format ?? "env";
-    if (format !== "env" && format !== "json") {
-      throw new UsageError(`--format must be env or json, got '${format}'`);
-    }
+    const format = formatOf(args.format);
     const scope = scopeOf(args);
     const { vault, pending } = await openVault(args);
     using _ = pending;
@@ -43,3 +41,15 @@ export default defineCommand({
     stdout.write(format === "json" ? formatJson(pairs) : formatEnv(pairs));
   },
 });
+
+/** --json makes the output one JSON document, as for every command: the json format. */
+function formatOf(flag: string | undefined): "env" | "json" {
+  if (flag !== undefined && flag !== "env" && flag !== "json") {
+    throw new UsageError(`--format must be env or json, got '${flag}'`);
+  }
+  if (wantsJson()) {
+    if (flag === "env") throw new UsageError("--json prints JSON: give --json or --format env");
+    return "json";
+  }
+  return flag ?? "env";
+}

@@ -1,13 +1,14 @@
 // coffer secret import [FILE|-]: .env or JSON into one scope, in one transaction.
 
-import { readFileSync } from "node:fs";
 import { defineCommand } from "citty";
 import { say } from "../../cli/output.ts";
-import { NotFoundError, UsageError } from "../../errors.ts";
+import { CofferError, NotFoundError, UsageError } from "../../errors.ts";
+import { INPUT_TIMEOUT_MS, LIMITS } from "../../input/limits.ts";
+import { decodeUtf8, readLimited } from "../../input/read-limited.ts";
 import { fsError } from "../../store/files.ts";
 import { type Pair, parseEnv, parseJson } from "../../vault/dotenv.ts";
 import { checkName } from "../../vault/names.ts";
-import { output, stdinIsTerminal } from "../_shared.ts";
+import { output, readStdinText, stdinIsTerminal } from "../_shared.ts";
 import { passphraseArgs, prepareVault, scopeArg, scopeOf } from "./_vault.ts";
 
 export default defineCommand({
@@ -28,7 +29,8 @@ export default defineCommand({
       });
     }
     using pending = await prepareVault(args, { create: true, stdinTaken: file === "-" });
-    const text = file === "-" ? await Bun.stdin.text() : readText(file);
+    const text =
+      file === "-" ? readStdinText(LIMITS.importFile, "the input on stdin") : readText(file);
     const pairs: Pair[] = format === "json" ? parseJson(text) : parseEnv(text);
     for (const p of pairs) checkName(p.name);
     if (pairs.length === 0) throw new UsageError("nothing to import");
@@ -49,11 +51,19 @@ function formatOf(flag: string | undefined, file: string): "env" | "json" {
 }
 
 function readText(path: string): string {
+  const limits = {
+    limit: LIMITS.importFile,
+    what: `the file ${path}`,
+    timeoutMs: INPUT_TIMEOUT_MS,
+  };
+  let bytes: Uint8Array;
   try {
-    return readFileSync(path, "utf8");
+    bytes = readLimited({ path }, limits);
   } catch (err) {
+    if (err instanceof CofferError) throw err;
     if ((err as NodeJS.ErrnoException).code === "ENOENT")
       throw new NotFoundError(`no file ${path}`);
     throw fsError("read", path, err);
   }
+  return decodeUtf8(bytes, limits);
 }

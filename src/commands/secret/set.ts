@@ -5,8 +5,9 @@ import { defineCommand } from "citty";
 import { say } from "../../cli/output.ts";
 import { promptHidden } from "../../cli/prompt.ts";
 import { UsageError } from "../../errors.ts";
+import { formatLimit, LIMITS } from "../../input/limits.ts";
 import { checkName } from "../../vault/names.ts";
-import { output, stdinIsTerminal } from "../_shared.ts";
+import { output, readStdin, stdinIsTerminal } from "../_shared.ts";
 import { passphraseArgs, prepareVault, scopeArg, scopeOf } from "./_vault.ts";
 
 export default defineCommand({
@@ -34,7 +35,7 @@ export default defineCommand({
     const scope = scopeOf(args);
     const fromStdin = !stdinIsTerminal();
     using pending = await prepareVault(args, { create: true, stdinTaken: fromStdin });
-    const value = fromStdin ? await readPiped(args.raw) : await readPrompted(name);
+    const value = fromStdin ? readPiped(args.raw) : await readPrompted(name);
     if (value.length === 0) {
       throw new UsageError("the value is empty", { hint: "pipe the value in on stdin" });
     }
@@ -45,13 +46,18 @@ export default defineCommand({
   },
 });
 
-async function readPiped(raw: boolean | undefined): Promise<Uint8Array> {
-  const bytes = await Bun.stdin.bytes();
-  if (raw) return bytes;
-  // `echo` adds one newline; exactly one is dropped (\n or \r\n).
+function readPiped(raw: boolean | undefined): Uint8Array {
+  // Two bytes of room for the newline that is dropped; the value itself is checked below.
+  const bytes = readStdin(LIMITS.secretValue, "the value on stdin", 2);
   let end = bytes.length;
-  if (bytes[end - 1] === 0x0a) end--;
-  if (end < bytes.length && bytes[end - 1] === 0x0d) end--;
+  if (!raw) {
+    // `echo` adds one newline; exactly one is dropped (\n or \r\n).
+    if (bytes[end - 1] === 0x0a) end--;
+    if (end < bytes.length && bytes[end - 1] === 0x0d) end--;
+  }
+  if (end > LIMITS.secretValue) {
+    throw new UsageError(`the value on stdin is over the ${formatLimit(LIMITS.secretValue)} limit`);
+  }
   return bytes.subarray(0, end);
 }
 

@@ -65,3 +65,17 @@ describe("readPassphrase", () => {
     );
   });
 });
+
+describe("readPassphrase and UTF-8", () => {
+  it("should refuse U+FFFD, the mark of invalid bytes, from the environment and the prompt", async () => {
+    const env = { COFFER_PASSPHRASE: "\ufffd\ufffd" };
+    await expect(readPassphrase({ env })).rejects.toBeInstanceOf(AuthError);
+    const prompt = async () => "a\ufffdb";
+    await expect(readPassphrase({ env: {}, prompt })).rejects.toThrow("not valid UTF-8");
+  });
+
+  it("should refuse a passphrase file over 64 KiB with exit 4", async () => {
+    const big = file("big", "x".repeat(64 * 1024 + 1));
+    await expect(readPassphrase({ file: big, env: {} })).rejects.toThrow("64 KiB limit");
+  });
+});
