@@ -5,6 +5,7 @@ import { type LoadedConfig, loadConfig } from "../config.ts";
 import { type Env, resolveDatabasePath } from "../store/paths.ts";
 import { openStore, type Store } from "../store/store.ts";
 import type { Globals } from "./argv.ts";
+import { redactor } from "./output.ts";
 
 export interface Context {
   globals: Globals;
@@ -44,5 +45,7 @@ export function openCliStore(options: { create?: boolean } = {}): Store {
     create: options.create ?? true,
     synchronous: storage?.synchronous,
     busyTimeoutMs: storage?.busy_timeout_ms,
+    // Messages and job errors are stored masked, as they would be printed.
+    redact: (text) => redactor.redact(text),
   });
 }

@@ -199,7 +199,8 @@ export class Queue {
         )
         .get(
           dead ? "failed" : "pending",
-          error.slice(0, 4096),
+          // Redacted before storage (SEC-08); payloads are not: a worker needs them exactly.
+          this.store.redact(error).slice(0, 4096),
           dead ? job.runAt : now + delay,
           now,
           id,

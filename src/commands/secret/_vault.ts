@@ -3,10 +3,9 @@
 
 import { parseIntFlag } from "../../cli/argv.ts";
 import { context, loadedConfig, openCliStore } from "../../cli/context.ts";
-import { say } from "../../cli/output.ts";
+import { redactor, say } from "../../cli/output.ts";
 import { hasTerminal, promptHidden } from "../../cli/prompt.ts";
 import { NotFoundError, UsageError } from "../../errors.ts";
-import { redactor } from "../../redact.ts";
 import type { Store } from "../../store/store.ts";
 import { DEFAULT_SCOPE, type KdfParams } from "../../vault/format.ts";
 import { DEFAULT_KDF_PARAMS } from "../../vault/kdf.ts";
@@ -64,8 +63,7 @@ export function configuredKdfParams(): KdfParams {
   };
 }
 
-const decoder = new TextDecoder();
-const options = { onReveal: (value: Uint8Array) => redactor.add(decoder.decode(value)) };
+const options = { onReveal: (value: Uint8Array) => redactor.addBytes(value) };
 
 /**
  * A vault about to be opened: the store is open and the passphrase known,
