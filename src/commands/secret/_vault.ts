@@ -6,6 +6,7 @@ import { context, loadedConfig, openCliStore } from "../../cli/context.ts";
 import { redactor, say } from "../../cli/output.ts";
 import { hasTerminal, promptHidden } from "../../cli/prompt.ts";
 import { NotFoundError, UsageError } from "../../errors.ts";
+import { protectedNamesWarning } from "../../protected-env.ts";
 import type { Store } from "../../store/store.ts";
 import { DEFAULT_SCOPE, type KdfParams } from "../../vault/format.ts";
 import { DEFAULT_KDF_PARAMS } from "../../vault/kdf.ts";
@@ -130,6 +131,12 @@ export async function openVault(
     pending[Symbol.dispose]();
     throw err;
   }
+}
+
+/** set and import: a secret named PATH, LD_PRELOAD … is stored, but run will skip it. */
+export function warnProtected(names: readonly string[]): void {
+  const warning = protectedNamesWarning(names);
+  if (warning) say.warn(warning);
 }
 
 function noVault(): NotFoundError {

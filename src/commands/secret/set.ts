@@ -7,7 +7,7 @@ import { promptHidden } from "../../cli/prompt.ts";
 import { UsageError } from "../../errors.ts";
 import { checkName } from "../../vault/names.ts";
 import { output, stdinIsTerminal } from "../_shared.ts";
-import { passphraseArgs, prepareVault, scopeArg, scopeOf } from "./_vault.ts";
+import { passphraseArgs, prepareVault, scopeArg, scopeOf, warnProtected } from "./_vault.ts";
 
 export default defineCommand({
   meta: {
@@ -31,6 +31,7 @@ export default defineCommand({
       );
     }
     const name = checkName(args.name);
+    warnProtected([name]);
     const scope = scopeOf(args);
     const fromStdin = !stdinIsTerminal();
     using pending = await prepareVault(args, { create: true, stdinTaken: fromStdin });
