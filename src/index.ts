@@ -11,6 +11,7 @@ export { type BackupReport, type Check, reportError } from "./backup/inspect.ts"
 export { type RestoreOptions, type RestoreResult, restoreStore } from "./backup/restore.ts";
 export { verifyBackup } from "./backup/verify.ts";
 export * from "./errors.ts";
+export { MASK, Redactor, redactTokens } from "./redact.ts";
 export type { Json } from "./state/json.ts";
 export type { Message, NewMessage, Role } from "./state/messages.ts";
 export { ROLES } from "./state/messages.ts";
