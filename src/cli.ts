@@ -66,7 +66,15 @@ function onStdoutError(err: NodeJS.ErrnoException): void {
   process.exitCode = ExitCode.io;
 }
 
+/**
+ * stderr failing under us (`2>/dev/full`, a closed pipe): there is nowhere left
+ * to report it, and the command's work may be done (a secret stored), so the
+ * exit code stays the command's own: the messages are lost, nothing crashes.
+ */
+function onStderrError(): void {}
+
 if (import.meta.main) {
   process.stdout.on("error", onStdoutError);
+  process.stderr.on("error", onStderrError);
   process.exitCode = await main(process.argv.slice(2), process.env);
 }

@@ -18,6 +18,7 @@ export {
   type SafeFetchOptions,
   safeFetch,
 } from "./net/safe-fetch.ts";
+export { MASK, Redactor, redactTokens } from "./redact.ts";
 export type { Json } from "./state/json.ts";
 export type { Message, NewMessage, Role } from "./state/messages.ts";
 export { ROLES } from "./state/messages.ts";

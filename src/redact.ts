@@ -1,5 +1,6 @@
-// Masks secrets in anything coffer prints: known token shapes, and every
-// value loaded from the vault in this process (registered by the vault).
+// Masks secrets in text: known token shapes, and the values a caller registers
+// (the CLI registers every value it loads from the vault). No process state:
+// whoever prints or stores text passes the Redactor it wants applied.
 
 const TOKEN_PATTERNS: readonly RegExp[] = [
   /\bsk-[A-Za-z0-9_-]{16,}/g, // OpenAI, Anthropic and similar
@@ -19,17 +20,49 @@ const TOKEN_PATTERNS: readonly RegExp[] = [
 
 export const MASK = "[redacted]";
 
-/** Values shorter than this are not masked on their own: they would mangle ordinary text. */
+/** Values shorter than this (in characters) are never masked: they would mangle ordinary text. */
 export const MIN_MASKED_LENGTH = 4;
 
-export class Redactor {
-  private readonly values = new Set<string>();
+/**
+ * A word-like value (only A-Z a-z 0-9 _) shorter than this is masked only as
+ * a whole word, so the secret `after` leaves `after_free` alone. Longer values,
+ * and any value with another character, are masked wherever they appear.
+ */
+export const WHOLE_WORD_BELOW = 16;
 
-  /** Registers a secret value so that it is masked from now on. */
+export type MaskRule = "skip" | "whole-word" | "anywhere";
+
+/** How a registered value is matched: the one policy for text and for byte streams. */
+export function maskRule(value: string): MaskRule {
+  const length = Array.from(value).length;
+  if (length < MIN_MASKED_LENGTH) return "skip";
+  if (length < WHOLE_WORD_BELOW && /^\w+$/.test(value)) return "whole-word";
+  return "anywhere";
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+export class Redactor {
+  private readonly values = new Map<string, RegExp | null>();
+  private ordered: [string, RegExp | null][] | undefined;
+
+  /** Registers a secret value so that it is masked from now on (too short ones are ignored). */
   add(value: string): void {
-    if (value.length >= MIN_MASKED_LENGTH) this.values.add(value);
-    const trimmed = value.trim();
-    if (trimmed !== value && trimmed.length >= MIN_MASKED_LENGTH) this.values.add(trimmed);
+    for (const v of new Set([value, value.trim()])) {
+      const rule = maskRule(v);
+      if (rule === "skip" || this.values.has(v)) continue;
+      const word =
+        rule === "whole-word" ? new RegExp(`(?<!\\w)${escapeRegExp(v)}(?!\\w)`, "g") : null;
+      this.values.set(v, word);
+      this.ordered = undefined;
+    }
+  }
+
+  /** add() for a value as stored: bytes, decoded as UTF-8. */
+  addBytes(value: Uint8Array): void {
+    this.add(new TextDecoder().decode(value));
   }
 
   get size(): number {
@@ -37,10 +70,11 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let out = text;
     // Longest first, so a value containing another is masked whole.
-    for (const value of [...this.values].sort((a, b) => b.length - a.length)) {
-      out = out.split(value).join(MASK);
+    this.ordered ??= [...this.values].sort((a, b) => b[0].length - a[0].length);
+    let out = text;
+    for (const [value, word] of this.ordered) {
+      out = word ? out.replace(word, MASK) : out.split(value).join(MASK);
     }
     for (const pattern of TOKEN_PATTERNS) {
       out = out.replace(pattern, (_match, scheme?: string) =>
@@ -51,5 +85,20 @@ export class Redactor {
   }
 }
 
-/** The process-wide redactor that the vault feeds and every printer uses. */
-export const redactor = new Redactor();
+const TOKENS_ONLY = new Redactor();
+
+/** Known token shapes only: what a Store masks when it is given no redactor. */
+export const redactTokens = (text: string): string => TOKENS_ONLY.redact(text);
+
+/** Applies `redact` to every string of a JSON value, keys included; the structure is kept. */
+export function redactJson<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactJson(v, redact)) as T;
+  if (value !== null && typeof value === "object") {
+    // fromEntries defines properties: a `__proto__` key stays a key.
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]),
+    ) as T;
+  }
+  return value;
+}

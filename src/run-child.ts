@@ -1,6 +1,7 @@
 // Starts a command with secrets in its environment and its output masked;
 // resolves to its exit status (127 not found, 126 not executable, 128+N signal).
 
+import { constants } from "node:os";
 import { StreamMasker } from "./redact-stream.ts";
 
 export interface ChildOptions {
@@ -22,7 +23,13 @@ export interface RunningChild {
 export const NOT_FOUND = 127;
 export const NOT_EXECUTABLE = 126;
 
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+/** The shell's convention for a child killed by a signal: 128 + the signal's number. */
+export function signalExitCode(signal: string | number): number {
+  if (typeof signal === "number") return 128 + signal;
+  const number = (constants.signals as Record<string, number | undefined>)[signal];
+  // A name this platform does not know cannot come from a real kill; 128 still says "signal".
+  return 128 + (number ?? 0);
+}
 
 /** Spawns the child; throws a SpawnError with 126/127 when it cannot start. */
 export function startChild(options: ChildOptions): RunningChild {
@@ -50,7 +57,7 @@ export function startChild(options: ChildOptions): RunningChild {
     // A grandchild may keep the pipes open: drain briefly, then stop listening.
     await within(Promise.all(pumps.map((p) => p.done)), DRAIN_MS);
     await Promise.all(pumps.map((p) => p.stop()));
-    if (proc.signalCode) return 128 + (SIGNALS[proc.signalCode] ?? 0);
+    if (proc.signalCode) return signalExitCode(proc.signalCode);
     return code;
   })();
   return { kill: (signal) => proc.kill(signal), exited };

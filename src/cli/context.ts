@@ -5,7 +5,7 @@ import { type LoadedConfig, loadConfig } from "../config.ts";
 import { type Env, resolveDatabasePath } from "../store/paths.ts";
 import { openStore, type Store } from "../store/store.ts";
 import type { Globals } from "./argv.ts";
-import { say } from "./output.ts";
+import { redactor, say } from "./output.ts";
 
 export interface Context {
   globals: Globals;
@@ -46,5 +46,7 @@ export function openCliStore(options: { create?: boolean } = {}): Store {
     synchronous: storage?.synchronous,
     busyTimeoutMs: storage?.busy_timeout_ms,
     onWarning: say.warn,
+    // Messages and job errors are stored masked, as they would be printed.
+    redact: (text) => redactor.redact(text),
   });
 }

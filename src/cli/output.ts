@@ -1,12 +1,23 @@
-// The one path to the user's eyes on stderr: errors, hints, warnings and
-// notes go through one consola logger whose reporter redacts each message and
-// writes it as age does (`coffer: error: …`). stdout carries data only.
+// The one path to the user's eyes: errors, hints, warnings and notes go
+// through one consola logger whose reporter writes them as age does
+// (`coffer: error: …`); tables and lines for people are printed here too.
+// All of it goes through humanText (redacted, control characters escaped);
+// data (printJson, `secret get`, `export`) is written exactly.
 //
 // consola/core, not the full consola: its fancy reporters cost ~7 ms of start-up
 // on every command (measured on the compiled binary), and the line format is fixed.
 
 import { createConsola, type LogObject } from "consola/core";
-import { redactor } from "../redact.ts";
+import { Redactor } from "../redact.ts";
+import { escapeControl } from "./terminal-text.ts";
+
+/** The CLI's one redactor: the vault commands register every value they load. */
+export const redactor = new Redactor();
+
+/** What every human-readable line becomes: secrets masked, then control characters escaped. */
+export function humanText(text: string): string {
+  return escapeControl(redactor.redact(text));
+}
 
 export interface Streams {
   stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -28,7 +39,7 @@ const PREFIX: Record<string, string> = { error: "error: ", fatal: "error: ", war
 
 function report(entry: LogObject): void {
   const prefix = entry.tag === "hint" ? "hint: " : (PREFIX[entry.type] ?? "");
-  const text = redactor.redact(entry.args.map(String).join(" ")).replace(/\r?\n/g, " ");
+  const text = humanText(entry.args.map(String).join(" ").replace(/\r?\n/g, " "));
   streams.stderr.write(`coffer: ${prefix}${text}\n`);
 }
 
@@ -41,8 +52,10 @@ export const say = {
   hint: (message: string) => hints.info(message),
   warn: (message: string) => logger.warn(message),
   info: (message: string) => logger.info(message),
-  /** Multi-line diagnostics (stacks under --verbose), redacted but not folded. */
-  raw: (text: string) => streams.stderr.write(`${redactor.redact(text)}\n`),
+  /** Multi-line diagnostics (stacks under --verbose), redacted and escaped line by line. */
+  raw: (text: string) => streams.stderr.write(`${text.split("\n").map(humanText).join("\n")}\n`),
+  /** A line of its own on stderr, no `coffer:` prefix (backup and restore summaries). */
+  line: (text: string) => streams.stderr.write(`${humanText(text)}\n`),
 };
 
 /** Writes data to stdout: JSON documents get one trailing newline. */
@@ -50,19 +63,25 @@ export function printJson(value: unknown): void {
   streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** Writes lines for people to stdout, each through humanText (a newline inside one is escaped). */
 export function printLines(lines: readonly string[]): void {
+  writeLines(lines.map(humanText));
+}
+
+function writeLines(lines: readonly string[]): void {
   if (lines.length > 0) streams.stdout.write(`${lines.join("\n")}\n`);
 }
 
-/** Renders rows as aligned columns, with a header. */
-export function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
+/** Renders rows as aligned columns, with a header; cells go through humanText first. */
+export function printTable(header: readonly string[], cells: readonly (readonly string[])[]): void {
+  const rows = cells.map((r) => r.map(humanText));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const fmt = (cells: readonly string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join("  ")
       .trimEnd();
-  printLines([fmt(header), ...rows.map(fmt)]);
+  writeLines([fmt(header), ...rows.map(fmt)]);
 }
 
 export function isoTime(ms: number | null): string {

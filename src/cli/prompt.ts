@@ -4,6 +4,7 @@
 import { closeSync, openSync, read, writeSync } from "node:fs";
 import { AuthError } from "../errors.ts";
 import { Interrupted } from "./exit-status.ts";
+import { humanText } from "./output.ts";
 
 const TTY = "/dev/tty";
 const CTRL_C = 0x03;
@@ -25,7 +26,7 @@ export function hasTerminal(): boolean {
 export async function promptHidden(question: string): Promise<string> {
   const fd = openTty();
   try {
-    writeSync(fd, question);
+    writeSync(fd, humanText(question));
     return await withEchoOff(fd, () => readHiddenLine(fd));
   } finally {
     writeSync(fd, "\n");
@@ -37,7 +38,7 @@ export async function promptHidden(question: string): Promise<string> {
 export async function confirm(question: string): Promise<boolean> {
   const fd = openTty();
   try {
-    writeSync(fd, `${question} [y/N] `);
+    writeSync(fd, `${humanText(question)} [y/N] `);
     const answer = new TextDecoder().decode(await readChunk(fd));
     return /^\s*y(es)?\s*$/i.test(answer);
   } finally {

@@ -3,7 +3,7 @@
 import { defineCommand } from "citty";
 import { backupStore } from "../backup/backup.ts";
 import { loadedConfig, storePath } from "../cli/context.ts";
-import { getStreams, printJson } from "../cli/output.ts";
+import { printJson, say } from "../cli/output.ts";
 import { formatBytes, progressLine, withSignals } from "./_backup-ui.ts";
 import { wantsJson } from "./_shared.ts";
 
@@ -35,8 +35,6 @@ export default defineCommand({
       printJson(result);
       return;
     }
-    getStreams().stderr.write(
-      `Backup complete: ${formatBytes(result.bytes)} written to ${result.path}\n`,
-    );
+    say.line(`Backup complete: ${formatBytes(result.bytes)} written to ${result.path}`);
   },
 });

@@ -5,7 +5,7 @@ import { defineCommand } from "citty";
 import type { BackupReport } from "../backup/inspect.ts";
 import { restoreStore } from "../backup/restore.ts";
 import { storePath } from "../cli/context.ts";
-import { getStreams, printJson } from "../cli/output.ts";
+import { printJson, say } from "../cli/output.ts";
 import { confirm } from "../cli/prompt.ts";
 import { UsageError } from "../errors.ts";
 import { formatBytes, progressLine, withSignals } from "./_backup-ui.ts";
@@ -41,8 +41,8 @@ export default defineCommand({
       return;
     }
     const safety = result.safetyCopy ? ` (the old store is kept as ${result.safetyCopy})` : "";
-    getStreams().stderr.write(
-      `Restore complete: ${formatBytes(result.bytes)} from ${result.from} restored to ${result.path}${safety}\n`,
+    say.line(
+      `Restore complete: ${formatBytes(result.bytes)} from ${result.from} restored to ${result.path}${safety}`,
     );
   },
 });

@@ -1,12 +1,14 @@
-// coffer run [--only A,B] [--scope S] -- CMD ARGS…: CMD gets the secrets as
-// environment variables (never the passphrase ones), its output masked, and
-// its exit code becomes coffer's.
+// coffer run [--only A,B] [--allow-env N,M] [--scope S] -- CMD ARGS…: CMD gets
+// the secrets as environment variables (never the passphrase ones, nor a
+// protected name such as PATH unless allowed), its output masked, and its exit
+// code becomes coffer's.
 
 import { defineCommand } from "citty";
 import { context } from "../cli/context.ts";
 import { ExitStatus } from "../cli/exit-status.ts";
 import { say } from "../cli/output.ts";
 import { NotFoundError, UsageError } from "../errors.ts";
+import { isProtectedEnvName } from "../protected-env.ts";
 import { MASK } from "../redact.ts";
 import { type RunningChild, SpawnError, startChild } from "../run-child.ts";
 import { checkName } from "../vault/names.ts";
@@ -20,6 +22,11 @@ export default defineCommand({
     // Declared for --help only: the command is read from after `--` in rawArgs.
     command: { type: "positional", required: false, description: "-- CMD [ARGS…], after a --" },
     only: { type: "string", description: "Only these secrets, comma-separated (all must exist)" },
+    "allow-env": {
+      type: "string",
+      description:
+        "Let these secrets set protected names (PATH, LD_*, DYLD_*, BASH_ENV, NODE_OPTIONS, COFFER_* …), comma-separated",
+    },
     mask: {
       type: "boolean",
       default: true,
@@ -36,7 +43,8 @@ export default defineCommand({
       throw new UsageError("no command to run", { hint: "coffer run -- CMD [ARGS…]" });
     }
     const scope = scopeOf(args);
-    const only = args.only?.split(",").map((n) => checkName(n.trim()));
+    const only = nameList(args.only);
+    const allowed = new Set(nameList(args["allow-env"]));
     const { vault, pending } = await openVault(args);
     let secrets: Secret[];
     try {
@@ -44,9 +52,13 @@ export default defineCommand({
     } finally {
       pending[Symbol.dispose]();
     }
-    return await runChild(argv, secrets, args.mask !== false);
+    return await runChild(argv, secrets, args.mask !== false, allowed);
   },
 });
+
+function nameList(flag: string | undefined): string[] | undefined {
+  return flag?.split(",").map((n) => checkName(n.trim()));
+}
 
 function pick(all: Secret[], only: string[] | undefined, scope: string): Secret[] {
   if (!only) return all;
@@ -58,12 +70,20 @@ function pick(all: Secret[], only: string[] | undefined, scope: string): Secret[
   });
 }
 
-function childEnv(secrets: readonly Secret[]): Record<string, string> {
+function childEnv(
+  secrets: readonly Secret[],
+  allowed: ReadonlySet<string>,
+): Record<string, string> {
   const env: Record<string, string> = {};
+  const skipped: string[] = [];
   for (const [k, v] of Object.entries(context().env)) if (v !== undefined) env[k] = v;
   for (const name of PASSPHRASE_ENV_VARS) delete env[name];
   const decoder = new TextDecoder("utf-8", { fatal: true });
   for (const s of secrets) {
+    if (isProtectedEnvName(s.name) && !allowed.has(s.name)) {
+      skipped.push(s.name);
+      continue;
+    }
     let value: string;
     try {
       value = decoder.decode(s.value);
@@ -79,15 +99,29 @@ function childEnv(secrets: readonly Secret[]): Record<string, string> {
     }
     env[s.name] = value;
   }
+  if (skipped.length > 0) warnSkipped(skipped);
   return env;
 }
 
-async function runChild(argv: string[], secrets: Secret[], mask: boolean): Promise<ExitStatus> {
+/** Names only: the values stay in the vault (and are still masked in CMD's output). */
+function warnSkipped(names: string[]): void {
+  const what = names.length > 1 ? "protected names" : "a protected name";
+  say.warn(`not setting ${names.join(", ")} from the vault: ${what} (decides what runs or loads)`);
+  say.hint(`to set it anyway: coffer run --allow-env ${names.join(",")} -- …`);
+}
+
+async function runChild(
+  argv: string[],
+  secrets: Secret[],
+  mask: boolean,
+  allowed: ReadonlySet<string>,
+): Promise<ExitStatus> {
   let child: RunningChild;
+  const env = childEnv(secrets, allowed);
   try {
     child = startChild({
       argv,
-      env: childEnv(secrets),
+      env,
       mask: mask ? secrets.map((s) => s.value) : undefined,
       maskText: MASK,
       stdout: process.stdout,

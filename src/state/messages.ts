@@ -3,6 +3,7 @@
 import * as v from "valibot";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { formatLimit, LIMITS } from "../input/limits.ts";
+import { redactJson } from "../redact.ts";
 import type { Store } from "../store/store.ts";
 import { type Json, parseJsonText, toJsonText } from "./json.ts";
 import { checkInteger, pageSize } from "./validate.ts";
@@ -50,6 +51,11 @@ function toMessage(row: unknown): Message {
   };
 }
 
+/** Redacts every string of a JSON text (after toJsonText has checked it), keeping it JSON. */
+function redactJsonText(text: string, redact: (text: string) => string): string {
+  return JSON.stringify(redactJson(JSON.parse(text), redact));
+}
+
 export class Messages {
   constructor(private readonly store: Store) {}
 
@@ -60,7 +66,13 @@ export class Messages {
     if (typeof input.content !== "string") throw new UsageError("message content must be a string");
     checkContent(input.content);
     if (input.tokenCount != null) checkInteger(input.tokenCount, "token count", 0, 2 ** 31);
-    const metadata = input.metadata == null ? null : toJsonText(input.metadata, "message metadata");
+    // Redacted before storage (SEC-08): what is stored is what may be shown.
+    const redact = this.store.redact;
+    const content = redact(input.content);
+    const metadata =
+      input.metadata == null
+        ? null
+        : redactJsonText(toJsonText(input.metadata, "message metadata"), redact);
     const row = this.store.write(() => {
       if (!this.store.db.query("SELECT 1 FROM sessions WHERE id = ?").get(sessionId)) {
         throw new NotFoundError(`no session ${sessionId}`);
@@ -70,14 +82,7 @@ export class Messages {
           `INSERT INTO messages (session_id, role, content, token_count, metadata, created_at)
            VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
         )
-        .get(
-          sessionId,
-          input.role,
-          input.content,
-          input.tokenCount ?? null,
-          metadata,
-          this.store.now(),
-        );
+        .get(sessionId, input.role, content, input.tokenCount ?? null, metadata, this.store.now());
     });
     return toMessage(row);
   }

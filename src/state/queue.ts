@@ -22,7 +22,7 @@ import {
   toJob,
 } from "./job.ts";
 import { toJsonText } from "./json.ts";
-import { checkInteger, checkText, pageSize } from "./validate.ts";
+import { checkInteger, checkLabel, checkText, pageSize } from "./validate.ts";
 
 export {
   DEFAULT_LEASE_MS,
@@ -53,7 +53,7 @@ export class Queue {
 
   /** Adds a job; returns its id (or the id of the live job with the same dedupe key). */
   enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): number {
-    checkText(queue, "queue name", 128);
+    checkLabel(queue, "queue name", 128);
     const text = toJsonText(payload, "job payload", LIMITS.jobPayload);
     const delay = options.delay ?? 0;
     checkInteger(delay, "delay", 0, MAX_DELAY_MS);
@@ -200,7 +200,8 @@ export class Queue {
         )
         .get(
           dead ? "failed" : "pending",
-          error.slice(0, 4096),
+          // Redacted before storage (SEC-08); payloads are not: a worker needs them exactly.
+          this.store.redact(error).slice(0, 4096),
           dead ? job.runAt : now + delay,
           now,
           id,

@@ -16,6 +16,18 @@ export function checkText(value: string, what: string, max = 512): void {
   }
 }
 
+// C0, DEL, C1, and the bidi controls that make text display as something else.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** A name people read in tables (a queue's): checkText, and no control characters. */
+export function checkLabel(value: string, what: string, max = 512): void {
+  checkText(value, what, max);
+  if (CONTROL.test(value)) {
+    throw new UsageError(`${what} must not contain control characters (newline, escape, …)`);
+  }
+}
+
 export function checkInteger(value: number, what: string, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new UsageError(`${what} must be an integer from ${min} to ${max}, got ${value}`);

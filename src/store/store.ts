@@ -3,6 +3,7 @@
 
 import type { Database } from "bun:sqlite";
 import { CofferError, IoError } from "../errors.ts";
+import { redactTokens } from "../redact.ts";
 import { Messages } from "../state/messages.ts";
 import { Queue, type QueueOptions } from "../state/queue.ts";
 import { Sessions } from "../state/sessions.ts";
@@ -17,12 +18,19 @@ export interface StoreOptions extends OpenOptions {
   /** The clock, in Unix epoch milliseconds; tests move it. */
   now?: () => number;
   queue?: QueueOptions;
+  /**
+   * Masks secrets in message content and metadata and in a job's last error
+   * before they are stored (SEC-08). Default: known token shapes only; pass a
+   * Redactor's `redact` fed by the vault's `onReveal` to mask vault values too.
+   */
+  redact?: (text: string) => string;
 }
 
 export class Store implements Disposable {
   readonly path: string;
   readonly db: Database;
   readonly now: () => number;
+  readonly redact: (text: string) => string;
   readonly sessions: Sessions;
   readonly messages: Messages;
   readonly queue: Queue;
@@ -34,6 +42,7 @@ export class Store implements Disposable {
     this.db = lease.db;
     this.path = options.path;
     this.now = options.now ?? Date.now;
+    this.redact = options.redact ?? redactTokens;
     this.busyTimeoutMs = options.busyTimeoutMs;
     this.sessions = new Sessions(this);
     this.messages = new Messages(this);

@@ -15,11 +15,23 @@ const SCOPE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
 export function checkName(name: string): string {
   if (!NAME.test(name)) {
-    throw new UsageError(`invalid secret name '${name.slice(0, 64)}'`, {
+    throw new UsageError(`invalid secret name '${shownName(name)}'`, {
       hint: "use letters, digits and _ (starting with a letter or _), as for an environment variable",
     });
   }
   return name;
+}
+
+/**
+ * A refused name as an error may show it: `NAME=VALUE` typed by mistake keeps
+ * only `NAME=…` (the value is never echoed), and at most 64 characters.
+ */
+export function shownName(name: string): string {
+  const eq = name.indexOf("=");
+  const head = eq === -1 ? name : name.slice(0, eq);
+  const chars = Array.from(head);
+  const shown = chars.length > 64 ? `${chars.slice(0, 64).join("")}…` : head;
+  return eq === -1 ? shown : `${shown}=…`;
 }
 
 export function checkScope(scope: string): string {

@@ -35,10 +35,31 @@ describe("StreamMasker", () => {
   });
 
   it("should mask the longer of overlapping values whole", () => {
-    expect(run(["abc", "abcdef"], ["xabcdefx"]).out).toBe("x[M]x");
+    expect(run(["abcd", "abcdef"], ["x-abcdef-x"]).out).toBe("x-[M]-x");
   });
 
   it("should flush a held tail at the end", () => {
     expect(run(["secret"], ["ends with sec"]).out).toBe("ends with sec");
+  });
+});
+
+describe("StreamMasker, short and word-like values", () => {
+  it("should never mask a value under 4 characters", () => {
+    const path = "/root/.pyenv/shims:/usr/bin\n";
+    expect(run(["h", "/"], [path]).out).toBe(path);
+  });
+
+  it("should mask a short word-like value only as a whole word, at every split", () => {
+    const text = "after_free after xafter after";
+    const want = "after_free [M] xafter [M]";
+    for (let i = 1; i < text.length; i++) {
+      expect(run(["after"], [text.slice(0, i), text.slice(i)]).out).toBe(want);
+    }
+  });
+
+  it("should hold a whole-word match at the end of a chunk until its right edge is known", () => {
+    const { pieces } = run(["after"], ["see after", "_free", " after"]);
+    expect(pieces.join("")).toBe("see after_free [M]");
+    expect(pieces[0]).toBe("see ");
   });
 });

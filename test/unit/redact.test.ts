@@ -1,7 +1,7 @@
 // The redactor every line to stderr goes through: token shapes and vault values.
 
 import { describe, expect, it } from "bun:test";
-import { MASK, Redactor } from "../../src/redact.ts";
+import { MASK, maskRule, Redactor, redactJson, redactTokens } from "../../src/redact.ts";
 
 describe("Redactor", () => {
   it("should mask known token shapes", () => {
@@ -39,5 +39,57 @@ describe("Redactor, more shapes", () => {
     }
     r.add("swordfish");
     expect(r.redact("store is busy: retry later")).toBe("store is busy: retry later");
+  });
+});
+
+describe("Redactor, short and word-like values", () => {
+  it("should never mask a value under 4 characters", () => {
+    const r = new Redactor();
+    for (const v of ["h", "ab", "x y"]) r.add(v);
+    expect(r.size).toBe(0);
+    const path = "/root/.pyenv/shims:/usr/local/bin:/usr/bin";
+    expect(r.redact(path)).toBe(path);
+  });
+
+  it("should mask a short word-like value only as a whole word", () => {
+    const r = new Redactor();
+    r.add("after");
+    expect(r.redact("after_free after x-after afterwards (after)")).toBe(
+      `after_free ${MASK} x-${MASK} afterwards (${MASK})`,
+    );
+  });
+
+  it("should mask a long or non-word value wherever it appears", () => {
+    const r = new Redactor();
+    r.add("abcdefghijklmnop"); // 16 characters: anywhere
+    r.add("p@ss"); // not word-like: anywhere
+    expect(r.redact("xabcdefghijklmnopx top@ssy")).toBe(`x${MASK}x to${MASK}y`);
+  });
+
+  it("should follow one rule for text and streams", () => {
+    expect(maskRule("abc")).toBe("skip");
+    expect(maskRule("abcd")).toBe("whole-word");
+    expect(maskRule("abcdefghijklmno")).toBe("whole-word");
+    expect(maskRule("abcdefghijklmnop")).toBe("anywhere");
+    expect(maskRule("ab-d")).toBe("anywhere");
+  });
+});
+
+describe("redactJson", () => {
+  it("should redact every string, keys included, and keep the structure", () => {
+    const r = new Redactor();
+    r.add("hunter22");
+    const value = { a: ["x hunter22", 1, null, true], hunter22: { b: "ok" }, ["__proto__"]: "p" };
+    const out = redactJson(JSON.parse(JSON.stringify(value)), (t) => r.redact(t));
+    expect(out).toEqual({
+      a: [`x ${MASK}`, 1, null, true],
+      [MASK]: { b: "ok" },
+      ["__proto__"]: "p",
+    });
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+  });
+
+  it("should leave text alone that only token shapes could match, with redactTokens", () => {
+    expect(redactTokens("after ghp_abcdefghijklmnopqrstuvwxyz0123")).toBe(`after ${MASK}`);
   });
 });

@@ -3,10 +3,10 @@
 
 import { parseIntFlag } from "../../cli/argv.ts";
 import { context, loadedConfig, openCliStore } from "../../cli/context.ts";
-import { say } from "../../cli/output.ts";
+import { redactor, say } from "../../cli/output.ts";
 import { hasTerminal, promptHidden } from "../../cli/prompt.ts";
 import { CofferError, type ErrorOptions, NotFoundError, UsageError } from "../../errors.ts";
-import { redactor } from "../../redact.ts";
+import { protectedNamesWarning } from "../../protected-env.ts";
 import { fromSqliteError } from "../../store/sqlite-errors.ts";
 import type { Store } from "../../store/store.ts";
 import { forbidCoreDumps } from "../../vault/core-dumps.ts";
@@ -67,8 +67,7 @@ export function configuredKdfParams(): KdfParams {
   };
 }
 
-const decoder = new TextDecoder();
-const options = { onReveal: (value: Uint8Array) => redactor.add(decoder.decode(value)) };
+const options = { onReveal: (value: Uint8Array) => redactor.addBytes(value) };
 
 /**
  * A vault about to be opened: the store is open and the passphrase known,
@@ -171,6 +170,12 @@ export function afterCommit<T>(inForce: string, step: string, fn: () => T): T {
       hint: "the old copies leave the file at the next successful checkpoint (any coffer command that closes the store cleanly)",
     });
   }
+}
+
+/** set and import: a secret named PATH, LD_PRELOAD … is stored, but run will skip it. */
+export function warnProtected(names: readonly string[]): void {
+  const warning = protectedNamesWarning(names);
+  if (warning) say.warn(warning);
 }
 
 function noVault(): NotFoundError {

@@ -9,7 +9,7 @@ import { fsError } from "../../store/files.ts";
 import { type Pair, parseEnv, parseJson } from "../../vault/dotenv.ts";
 import { checkName } from "../../vault/names.ts";
 import { output, readStdinText, stdinIsTerminal } from "../_shared.ts";
-import { passphraseArgs, prepareVault, scopeArg, scopeOf } from "./_vault.ts";
+import { passphraseArgs, prepareVault, scopeArg, scopeOf, warnProtected } from "./_vault.ts";
 
 export default defineCommand({
   meta: { name: "import", description: "Import secrets from a .env or JSON file (or - for stdin)" },
@@ -33,6 +33,7 @@ export default defineCommand({
       file === "-" ? readStdinText(LIMITS.importFile, "the input on stdin") : readText(file);
     const pairs: Pair[] = format === "json" ? parseJson(text) : parseEnv(text);
     for (const p of pairs) checkName(p.name);
+    warnProtected(pairs.map((p) => p.name));
     if (pairs.length === 0) throw new UsageError("nothing to import");
     const encoder = new TextEncoder();
     await pending.setMany(

@@ -8,7 +8,7 @@ import { UsageError } from "../../errors.ts";
 import { formatLimit, LIMITS } from "../../input/limits.ts";
 import { checkName } from "../../vault/names.ts";
 import { output, readStdin, stdinIsTerminal } from "../_shared.ts";
-import { passphraseArgs, prepareVault, scopeArg, scopeOf } from "./_vault.ts";
+import { passphraseArgs, prepareVault, scopeArg, scopeOf, warnProtected } from "./_vault.ts";
 
 export default defineCommand({
   meta: {
@@ -32,6 +32,7 @@ export default defineCommand({
       );
     }
     const name = checkName(args.name);
+    warnProtected([name]);
     const scope = scopeOf(args);
     const fromStdin = !stdinIsTerminal();
     using pending = await prepareVault(args, { create: true, stdinTaken: fromStdin });

@@ -31,7 +31,8 @@ export default defineCommand({
         ...(session.metadata === null ? [] : [`metadata:  ${JSON.stringify(session.metadata)}`]),
       ]);
       for (const m of messages) {
-        printLines(["", `[${isoTime(m.createdAt)}] ${m.role}:`, m.content]);
+        // One output line per line of the content; anything else unsafe is escaped.
+        printLines(["", `[${isoTime(m.createdAt)}] ${m.role}:`, ...m.content.split("\n")]);
       }
     });
   },

@@ -54,7 +54,8 @@ describe("backupStore", () => {
     const path = makeStore(dir);
     const secret = "sk-live-DELETED-0123456789abcdef";
     {
-      using store = openStore({ path });
+      // No redaction: the test needs the token-shaped text stored as it is.
+      using store = openStore({ path, redact: (t) => t });
       store.sessions.create({ id: "doomed" });
       store.messages.append("doomed", {
         role: "user",
