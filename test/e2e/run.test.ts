@@ -25,7 +25,7 @@ const env = vaultEnv(dir, {
 beforeAll(() => {
   ensureBinary();
   cheapConfig(dir);
-  writeFileSync(passFile, "run pass\n");
+  writeFileSync(passFile, "run pass\n", { mode: 0o600 });
   coffer(["secret", "import", "-"], {
     env,
     stdin: "API_KEY=split-canary-0123456789\nOTHER=other-canary-value\n",
