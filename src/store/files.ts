@@ -78,6 +78,7 @@ export function fsError(action: string, path: string, err: unknown): IoError {
     EPERM: "operation not permitted",
     EROFS: "read-only file system",
     ENOSPC: "no space left on device",
+    EIO: "input/output error",
     EISDIR: "is a directory",
     ENOTDIR: "a parent is not a directory",
     ENOENT: "no such file or directory",
