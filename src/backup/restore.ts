@@ -2,7 +2,7 @@
 // the bytes checked are the bytes placed), keeps a safety copy of the current
 // store, and swaps the store file atomically. See docs/backup.md.
 
-import { closeSync, fstatSync, openSync, realpathSync, rmdirSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, openSync, realpathSync, rmdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { IoError, NotFoundError, UsageError } from "../errors.ts";
 import { ensureParentDir, exists, fsError } from "../store/files.ts";
@@ -11,6 +11,7 @@ import { copyPrefix, sealCopy, throwIfAborted } from "./copy.ts";
 import { type BackupReport, type InspectOptions, inspectBackup, reportError } from "./inspect.ts";
 import { asIoError, ioStep } from "./io-error.ts";
 import { nonRegularKind } from "./place.ts";
+import { setWalMode } from "./sqlite-header.ts";
 import { probeStoreFree } from "./store-lock.ts";
 import { afterSwapError, placeNew, storeExists, swapLocked } from "./swap.ts";
 import { sameFile, statOrUndefined } from "./target.ts";
@@ -89,6 +90,7 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
     if (options.confirm && !(await options.confirm(report))) return result(false);
     throwIfAborted(options.signal);
     options.onProgress?.({ phase: "swap", bytesDone: 0, bytesTotal: 1 });
+    markWal(temp, store);
     const safetyCopy = exists ? await swapLocked(store, temp) : placeNew(store, temp);
     return {
       ...result(true, safetyCopy),
@@ -99,6 +101,24 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
     removeQuietly(temp);
     removeDirs(created); // only empty ones: never a directory the store now lives in
   }
+}
+
+/**
+ * The placed file goes in already in WAL mode, so that its first open makes no
+ * `-journal`: a process still holding the replaced file (rollback mode since
+ * lockStore) would take a `store-journal` for its own hot journal, play it
+ * back into the old file and delete it (seen: IOERR_DELETE_NOENT on reopen).
+ */
+function markWal(temp: string, store: string): void {
+  ioStep("write", `a copy beside ${store}`, () => {
+    const fd = openSync(temp, "r+");
+    try {
+      setWalMode(fd);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  });
 }
 
 /** The normal open puts the store back in WAL mode and migrates an older schema. */

@@ -7,6 +7,7 @@ import { IntegrityError, IoError, NotFoundError, UsageError } from "../errors.ts
 import { ensureParentDir, ensurePrivateFile, fsError } from "./files.ts";
 import { APPLICATION_ID, migrate } from "./migrate.ts";
 import type { Migration } from "./migrations.ts";
+import { fileIdentity, replacedDuringOpen } from "./replaced.ts";
 import { fromSqliteError } from "./sqlite-errors.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy, type SynchronousLevel } from "./tx.ts";
 
@@ -27,11 +28,12 @@ export function openDatabase(options: OpenOptions): Database {
     throw new UsageError("the store must be a file, not an in-memory database");
   }
   prepareFile(path, options.create ?? true);
+  const opened = fileIdentity(path); // a restore racing this open is a conflict, see replaced.ts
   let db: Database;
   try {
     db = new Database(path, { readwrite: true, create: false, strict: true });
   } catch (err) {
-    throw fromSqliteError(err, `open ${path}`);
+    throw replacedDuringOpen(path, opened) ?? fromSqliteError(err, `open ${path}`);
   }
   try {
     const busy = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
@@ -47,6 +49,8 @@ export function openDatabase(options: OpenOptions): Database {
     return db;
   } catch (err) {
     db.close(false);
+    const replaced = replacedDuringOpen(path, opened);
+    if (replaced) throw replaced;
     if (err instanceof Error && err.name === "SQLiteError") {
       throw fromSqliteError(err, `open ${path}`);
     }
