@@ -24,7 +24,10 @@ export async function swapLocked(store: string, temp: string): Promise<string> {
     neutraliseOldFile(lock);
     return safetyCopy;
   } catch (err) {
-    throw swapped ? afterSwapError(err, store, safetyCopy ?? null) : err;
+    if (swapped) throw afterSwapError(err, store, safetyCopy ?? null);
+    // Still ours under the lock: the journal lockStore's mode switch left behind.
+    removeQuietly(`${store}-journal`);
+    throw err;
   } finally {
     lock.release();
   }

@@ -2,11 +2,12 @@
 // injected errno, a small tmpfs (a real full disk), and bulky stores.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openStore } from "../../src/store/store.ts";
 import { baseEnv, ensureBinary, type RunResult } from "./binary.ts";
 import { makeStore } from "./stores.ts";
+import { tempDir } from "./tmp.ts";
 
 export const hasStrace = Bun.which("strace") !== null;
 
@@ -76,4 +77,23 @@ export function bulkStore(dir: string, megabytes: number, name = "coffer.db"): s
     }
   });
   return path;
+}
+
+/**
+ * Which call of `syscall` (strace's when=, counted per thread) is the first on
+ * a file whose path matches `pattern`, in a dry run of the same command.
+ */
+export function firstCallOn(args: string[], syscall: string, pattern: RegExp): number | undefined {
+  const log = join(tempDir(), "strace.log");
+  Bun.spawnSync(
+    ["strace", "-f", "-qq", "-y", "-o", log, "-e", `trace=${syscall}`, ensureBinary(), ...args],
+    { env: baseEnv(), stdin: "ignore", stdout: "ignore", stderr: "ignore", timeout: 60_000 },
+  );
+  const calls = readFileSync(log, "utf8")
+    .split("\n")
+    .map((line) => /^(\d+) (\w+)\(\d+<([^>]*)>/.exec(line))
+    .filter((m) => m !== null && m[2] === syscall);
+  const hit = calls.find((m) => pattern.test(m?.[3] ?? ""));
+  if (!hit) return undefined;
+  return calls.filter((m) => m?.[1] === hit[1]).indexOf(hit) + 1;
 }
