@@ -5,7 +5,7 @@ import { version } from "../package.json" with { type: "json" };
 import { extractGlobals } from "./cli/argv.ts";
 import { setContext } from "./cli/context.ts";
 import { dispatch } from "./cli/dispatch.ts";
-import { ExitStatus, INTERRUPTED_EXIT_CODE, Interrupted } from "./cli/exit-status.ts";
+import { ExitStatus, Interrupted } from "./cli/exit-status.ts";
 import { getStreams, say } from "./cli/output.ts";
 import { root } from "./commands/index.ts";
 import { CofferError, ExitCode, InternalError } from "./errors.ts";
@@ -34,7 +34,7 @@ export async function main(
 }
 
 function report(err: unknown, verbose: boolean): number {
-  if (err instanceof Interrupted) return INTERRUPTED_EXIT_CODE;
+  if (err instanceof Interrupted) return err.exitCode;
   // `using` met a failing close after a failing body: both are the user's to see, the body's first.
   if (err instanceof SuppressedError) {
     const code = report(err.suppressed, verbose);

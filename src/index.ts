@@ -4,8 +4,10 @@ export {
   type BackupOptions,
   type BackupProgress,
   type BackupResult,
+  type BackupSink,
   backupStore,
   defaultBackupPath,
+  streamBackup,
 } from "./backup/backup.ts";
 export { type BackupReport, type Check, reportError } from "./backup/inspect.ts";
 export { type RestoreOptions, type RestoreResult, restoreStore } from "./backup/restore.ts";

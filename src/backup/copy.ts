@@ -1,8 +1,10 @@
 // Byte copies between open files, yielding to the event loop every 16 MiB so
 // that progress is reported, an abort is noticed, and flushes can overlap.
 
-import { fdatasync, readSync, writeSync } from "node:fs";
+import { fdatasync, fsyncSync, readSync, writeSync } from "node:fs";
 import { IntegrityError, IoError } from "../errors.ts";
+import { asIoError, ioStep } from "./io-error.ts";
+import { setRollbackJournal } from "./sqlite-header.ts";
 
 // 1 MiB: a steady ~160 ms for 550 MiB here, where 4 MiB buffers took 160-1100 ms
 // from run to run (and 256 KiB ~180 ms).
@@ -18,6 +20,8 @@ export interface CopyOptions {
   signal?: AbortSignal | undefined;
   /** Asked every 16 MiB: flush what was written so far (see below)? */
   flushWhile?: (() => boolean) | undefined;
+  /** The files' names in I/O errors (EIO, ENOSPC: exit 7); default "source" and "copy". */
+  names?: { from: string; to: string } | undefined;
 }
 
 export async function copyPrefix(
@@ -27,16 +31,21 @@ export async function copyPrefix(
   options: CopyOptions = {},
 ): Promise<void> {
   const { onProgress, signal, flushWhile } = options;
+  const names = options.names ?? { from: "source", to: "copy" };
   const buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(length, 1)));
   let done = 0;
   let stepped = 0;
   let flushing: Promise<void> | undefined;
   while (done < length) {
-    const n = readSync(from, buf, 0, Math.min(buf.length, length - done), done);
+    const n = ioStep("read", names.from, () =>
+      readSync(from, buf, 0, Math.min(buf.length, length - done), done),
+    );
     if (n <= 0) throw new IntegrityError(`the store file ended after ${done} of ${length} bytes`);
-    for (let written = 0; written < n; ) {
-      written += writeSync(to, buf, written, n - written, done + written);
-    }
+    ioStep("write", names.to, () => {
+      for (let written = 0; written < n; ) {
+        written += writeSync(to, buf, written, n - written, done + written);
+      }
+    });
     done += n;
     // While other processes write, flushing as we go keeps dirty pages few: one
     // large flush at the end stalled a full-speed writer ~260 ms on a 550 MiB
@@ -46,7 +55,9 @@ export async function copyPrefix(
     stepped = done;
     if (flushWhile?.()) {
       await flushing;
-      flushing = flush(to);
+      flushing = flush(to).catch((err) => {
+        throw asIoError(err, "write", names.to);
+      });
     }
     onProgress?.(done, length);
     await new Promise((resolve) => setImmediate(resolve));
@@ -55,10 +66,19 @@ export async function copyPrefix(
   await flushing;
 }
 
+/** Marks a finished copy self-contained (rollback journal) and syncs it; errors name `name`. */
+export function sealCopy(fd: number, name: string): void {
+  ioStep("write", name, () => {
+    setRollbackJournal(fd);
+    fsyncSync(fd);
+  });
+}
+
 function flush(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new IoError("interrupted; nothing was written");
+  if (signal?.aborted)
+    throw new IoError("interrupted; nothing was written", { cause: signal.reason });
 }

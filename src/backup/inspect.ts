@@ -9,6 +9,7 @@ import { IntegrityError, IoError, NotFoundError } from "../errors.ts";
 import { fsError } from "../store/files.ts";
 import { APPLICATION_ID } from "../store/migrate.ts";
 import { migrations as bundled, type Migration } from "../store/migrations.ts";
+import { ioStep } from "./io-error.ts";
 import { runSqlChecks, sqliteDetail } from "./sql-checks.ts";
 import { readHeader, type SqliteHeader } from "./sqlite-header.ts";
 
@@ -51,7 +52,7 @@ export async function inspectBackup(
     options.onCheck?.(check);
     return ok;
   };
-  const { header } = readHeader(path);
+  const { header } = ioStep("read", path, () => readHeader(path));
   if (!add("sqlite header", Boolean(header) && bytes > 0, headerDetail(header, bytes)))
     return report;
   const h = header as SqliteHeader;
@@ -128,9 +129,11 @@ function sizeMatches(h: SqliteHeader, bytes: number): boolean {
 function sizeDetail(h: SqliteHeader, bytes: number): string {
   const pages = bytes / h.pageSize;
   if (sizeMatches(h, bytes)) return `${pages} pages, ${bytes} bytes`;
-  return h.pageCountValid
-    ? `truncated or padded: the header says ${h.pageCount} pages, the file holds ${pages}`
-    : `${bytes} bytes is not a whole number of ${h.pageSize}-byte pages`;
+  const expected = h.pageCountValid ? ` (the header says ${h.pageCount} pages)` : "";
+  if (bytes % h.pageSize !== 0 || bytes < h.pageSize) {
+    return `truncated or padded: the file size ${bytes} is not a multiple of the page size ${h.pageSize}${expected}`;
+  }
+  return `truncated or padded: the header says ${h.pageCount} pages, the file holds ${pages}`;
 }
 
 function versionDetail(version: number, latest: number): string {

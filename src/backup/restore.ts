@@ -2,16 +2,18 @@
 // the bytes checked are the bytes placed), keeps a safety copy of the current
 // store, and swaps the store file atomically. See docs/backup.md.
 
-import { closeSync, fstatSync, fsyncSync, openSync, realpathSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, openSync, realpathSync, rmdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { NotFoundError, UsageError } from "../errors.ts";
-import { ensureParentDir, fsError } from "../store/files.ts";
+import { IoError, NotFoundError, UsageError } from "../errors.ts";
+import { ensureParentDir, exists, fsError } from "../store/files.ts";
 import { openStore } from "../store/store.ts";
-import { copyPrefix, throwIfAborted } from "./copy.ts";
+import { copyPrefix, sealCopy, throwIfAborted } from "./copy.ts";
 import { type BackupReport, type InspectOptions, inspectBackup, reportError } from "./inspect.ts";
-import { setRollbackJournal } from "./sqlite-header.ts";
+import { asIoError, ioStep } from "./io-error.ts";
+import { nonRegularKind } from "./place.ts";
+import { setWalMode } from "./sqlite-header.ts";
 import { probeStoreFree } from "./store-lock.ts";
-import { placeNew, storeExists, swapLocked } from "./swap.ts";
+import { afterSwapError, placeNew, storeExists, swapLocked } from "./swap.ts";
 import { sameFile, statOrUndefined } from "./target.ts";
 import {
   createPrivate,
@@ -54,6 +56,7 @@ export interface RestoreResult {
 export async function restoreStore(options: RestoreOptions): Promise<RestoreResult> {
   const started = performance.now();
   const store = resolveStore(options.store);
+  refuseNonRegularStore(store);
   if (sameFile(statOrUndefined(options.source), statOrUndefined(store))) {
     throw new UsageError(`${options.source} is the store itself`, {
       hint: "restore from a backup file",
@@ -66,11 +69,12 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
     onCheck: undefined,
   });
   if (!first.ok) throw reportError(first);
-  ensureDir(store);
-  sweepStaleTemps(dirname(store), processAlive);
+  // Directories made for the staged copy go again unless the store landed in them.
+  const created = ensureDir(store);
   const temp = tempPathFor(store, process.pid);
   try {
-    const report = await stageCopy(options, temp);
+    sweepStaleTemps(dirname(store), processAlive);
+    const report = await stageCopy(options, temp, store);
     const exists = storeExists(store);
     if (exists) probeStoreFree(store); // before the question; checked again under the lock
     const result = (ok: boolean, safetyCopy: string | null = null) => ({
@@ -86,42 +90,68 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
     if (options.confirm && !(await options.confirm(report))) return result(false);
     throwIfAborted(options.signal);
     options.onProgress?.({ phase: "swap", bytesDone: 0, bytesTotal: 1 });
+    markWal(temp, store);
     const safetyCopy = exists ? await swapLocked(store, temp) : placeNew(store, temp);
-    // The normal open puts the store back in WAL mode and migrates an older schema.
-    using opened = openStore({ path: store, create: false });
-    const version = (opened.db.query("PRAGMA user_version").get() as { user_version: number })
-      .user_version;
     return {
       ...result(true, safetyCopy),
-      schemaVersion: version,
+      schemaVersion: reopen(store, safetyCopy),
       durationMs: Math.round(performance.now() - started),
     };
   } finally {
     removeQuietly(temp);
+    removeDirs(created); // only empty ones: never a directory the store now lives in
+  }
+}
+
+/**
+ * The placed file goes in already in WAL mode, so that its first open makes no
+ * `-journal`: a process still holding the replaced file (rollback mode since
+ * lockStore) would take a `store-journal` for its own hot journal, play it
+ * back into the old file and delete it (seen: IOERR_DELETE_NOENT on reopen).
+ */
+function markWal(temp: string, store: string): void {
+  ioStep("write", `a copy beside ${store}`, () => {
+    const fd = openSync(temp, "r+");
+    try {
+      setWalMode(fd);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  });
+}
+
+/** The normal open puts the store back in WAL mode and migrates an older schema. */
+function reopen(store: string, safetyCopy: string | null): number {
+  try {
+    using opened = openStore({ path: store, create: false });
+    return (opened.db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  } catch (err) {
+    throw afterSwapError(err, store, safetyCopy);
   }
 }
 
 /** Copies the backup beside the store, then checks that copy. */
-async function stageCopy(options: RestoreOptions, temp: string): Promise<BackupReport> {
+async function stageCopy(
+  options: RestoreOptions,
+  temp: string,
+  store: string,
+): Promise<BackupReport> {
   const from = openFile(options.source);
+  const staged = `a copy beside ${store}`;
   let to: number | undefined;
   try {
-    to = createPrivate(temp);
+    to = ioStep("create", staged, () => createPrivate(temp));
     const size = fstatSync(from).size;
     await copyPrefix(from, to, size, {
       onProgress: (done) =>
         options.onProgress?.({ phase: "copy", bytesDone: done, bytesTotal: size }),
       signal: options.signal,
+      names: { from: options.source, to: staged },
     });
-    setRollbackJournal(to);
-    fsyncSync(to);
+    sealCopy(to, staged);
   } catch (err) {
-    throw err instanceof Error &&
-      "code" in err &&
-      typeof err.code === "string" &&
-      err.code.startsWith("E")
-      ? fsError("copy", options.source, err)
-      : err;
+    throw asIoError(err, "copy", options.source);
   } finally {
     if (to !== undefined) closeSync(to);
     closeSync(from);
@@ -141,11 +171,38 @@ function resolveStore(path: string): string {
   }
 }
 
-function ensureDir(store: string): void {
+/** A device, FIFO, socket, directory or dangling symlink at the store path is never replaced. */
+function refuseNonRegularStore(store: string): void {
+  const kind = nonRegularKind(store);
+  if (kind) {
+    throw new IoError(`store path ${store} is ${kind}, not a regular file; not replacing it`, {
+      hint: "point --db at a coffer store file",
+    });
+  }
+}
+
+/** Creates the store's missing parent directories; returns them, deepest first. */
+function ensureDir(store: string): string[] {
+  const missing: string[] = [];
+  for (let dir = dirname(store); !exists(dir) && dirname(dir) !== dir; dir = dirname(dir)) {
+    missing.push(dir);
+  }
   try {
     ensureParentDir(store);
   } catch (err) {
+    removeDirs(missing);
     throw fsError("create", store, err);
+  }
+  return missing;
+}
+
+function removeDirs(dirs: readonly string[]): void {
+  for (const dir of dirs) {
+    try {
+      rmdirSync(dir); // only when empty: nothing of anyone else's goes
+    } catch {
+      return;
+    }
   }
 }
 

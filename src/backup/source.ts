@@ -7,6 +7,7 @@ import { IntegrityError, IoError, NotFoundError } from "../errors.ts";
 import { fsError } from "../store/files.ts";
 import { APPLICATION_ID, schemaVersion } from "../store/migrate.ts";
 import { fromSqliteError } from "../store/sqlite-errors.ts";
+import { fileKind } from "./io-error.ts";
 
 export function checkSourceFile(path: string): void {
   let st: ReturnType<typeof statSync>;
@@ -19,6 +20,7 @@ export function checkSourceFile(path: string): void {
     throw fsError("open", path, err);
   }
   if (st.isDirectory()) throw new IoError(`store path ${path} is a directory`);
+  if (!st.isFile()) throw new IoError(`store path ${path} is ${fileKind(st)}, not a regular file`);
 }
 
 export interface SourceInfo {

@@ -9,6 +9,7 @@ const MAGIC = "SQLite format 3\0";
 /** Header bytes 18 and 19: 1 = rollback journal (legacy), 2 = WAL. */
 const WRITE_VERSION_OFFSET = 18;
 const ROLLBACK_JOURNAL = 1;
+const WAL = 2;
 
 export interface SqliteHeader {
   pageSize: number;
@@ -67,4 +68,13 @@ export function readHeader(path: string): { header: SqliteHeader | undefined; si
 export function setRollbackJournal(fd: number): void {
   const bytes = new Uint8Array([ROLLBACK_JOURNAL, ROLLBACK_JOURNAL]);
   writeSync(fd, bytes, 0, 2, WRITE_VERSION_OFFSET);
+}
+
+/**
+ * Marks the file open on `fd` as a WAL database, as `PRAGMA journal_mode=WAL`
+ * would. A WAL file with no -wal beside it is complete, and opening it never
+ * creates a `-journal`.
+ */
+export function setWalMode(fd: number): void {
+  writeSync(fd, new Uint8Array([WAL, WAL]), 0, 2, WRITE_VERSION_OFFSET);
 }

@@ -20,8 +20,9 @@ export interface StoreLock {
 /**
  * Takes the store for this process alone and folds its WAL into the main file
  * (a crashed writer's committed frames belong to the old store and its safety
- * copy), leaving it in rollback-journal mode so that closing this connection
- * later deletes no -wal by name: by then that name may belong to the new store.
+ * copy), leaving it in rollback-journal mode with an in-memory journal so that
+ * closing this connection later deletes no -wal or -journal by name: by then
+ * that name may belong to the new store.
  */
 export function lockStore(path: string): StoreLock {
   let db: Database | undefined;
@@ -34,6 +35,11 @@ export function lockStore(path: string): StoreLock {
     checkOwner(db, path);
     db.run("COMMIT");
     db.run("PRAGMA journal_mode = DELETE");
+    // And no journal file of its own from here on: in exclusive locking mode
+    // SQLite keeps its -journal until close, and closing after the swap would
+    // then unlink `store-journal` by name, which may by then be a client's
+    // live journal of the new store (seen: IOERR_DELETE_NOENT in that client).
+    db.run("PRAGMA journal_mode = MEMORY");
     db.run("BEGIN EXCLUSIVE");
     db.query("SELECT count(*) FROM sqlite_schema").get();
   } catch (err) {

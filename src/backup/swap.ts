@@ -2,26 +2,61 @@
 // safety copy of the old store, stale -wal/-shm removed, the new file renamed
 // in, and the old file made useless to anyone still holding it.
 
-import { closeSync, fstatSync, fsyncSync, rmSync, statSync, writeSync } from "node:fs";
-import { UsageError } from "../errors.ts";
-import { copyPrefix } from "./copy.ts";
-import { placeFile } from "./place.ts";
-import { setRollbackJournal } from "./sqlite-header.ts";
+import { closeSync, fstatSync, rmSync, statSync, writeSync } from "node:fs";
+import { CofferError, type ErrorOptions, InternalError, UsageError } from "../errors.ts";
+import { copyPrefix, sealCopy } from "./copy.ts";
+import { asIoError, ioStep } from "./io-error.ts";
+import { moveInto, placeFile, syncDirOf } from "./place.ts";
 import { lockStore, type StoreLock } from "./store-lock.ts";
 import { createPrivate, removeQuietly, tempPathFor } from "./temp-file.ts";
 
 /** Replaces the existing store with `temp`; returns the safety copy's path. */
 export async function swapLocked(store: string, temp: string): Promise<string> {
   const lock = lockStore(store);
+  let safetyCopy: string | undefined;
+  let swapped = false;
   try {
-    const safetyCopy = await writeSafetyCopy(lock, store);
-    // A stale -wal beside the new file would be replayed into it on the next open.
-    for (const suffix of ["-wal", "-shm", "-journal"]) rmSync(`${store}${suffix}`, { force: true });
-    placeFile(temp, store, true);
+    safetyCopy = await writeSafetyCopy(lock, store);
+    removeStale(store);
+    moveInto(temp, store, true);
+    swapped = true;
+    syncDirOf(store);
     neutraliseOldFile(lock);
     return safetyCopy;
+  } catch (err) {
+    if (swapped) throw afterSwapError(err, store, safetyCopy ?? null);
+    // Still ours under the lock: the journal lockStore's mode switch left behind.
+    removeQuietly(`${store}-journal`);
+    throw err;
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * A failure once the new file has its name: the store *is* the restored one
+ * now, and the user must hear that, and where the old one is kept.
+ */
+export function afterSwapError(
+  err: unknown,
+  store: string,
+  safetyCopy: string | null,
+): CofferError {
+  const mapped = asIoError(err, "restore", store);
+  const base =
+    mapped instanceof CofferError ? mapped : new InternalError(String(err), { cause: err });
+  const Kind = base.constructor as new (message: string, options: ErrorOptions) => CofferError;
+  return new Kind(`${base.message}; the store ${store} is now the restored backup`, {
+    cause: err,
+    hint: safetyCopy ? `the old store is kept as ${safetyCopy}` : "there was no store before",
+  });
+}
+
+/** A stale -wal beside the new file would be replayed into it on the next open. */
+function removeStale(store: string): void {
+  for (const suffix of ["-wal", "-shm", "-journal"]) {
+    const path = `${store}${suffix}`;
+    ioStep("remove", path, () => rmSync(path, { force: true }));
   }
 }
 
@@ -31,29 +66,31 @@ export async function swapLocked(store: string, temp: string): Promise<string> {
  * longer has a name. Only done when no other name links to the old file.
  */
 function neutraliseOldFile(lock: StoreLock): void {
-  if (fstatSync(lock.fd).nlink !== 0) return;
-  writeSync(lock.fd, new Uint8Array(16), 0, 16, 0);
+  ioStep("write", "the replaced store file", () => {
+    if (fstatSync(lock.fd).nlink !== 0) return;
+    writeSync(lock.fd, new Uint8Array(16), 0, 16, 0);
+  });
 }
 
 async function writeSafetyCopy(lock: StoreLock, store: string): Promise<string> {
-  const size = fstatSync(lock.fd).size;
+  const size = ioStep("read", store, () => fstatSync(lock.fd).size);
   for (let n = 0; ; n++) {
     const path = `${store}.pre-restore${n === 0 ? "" : `.${n}`}`;
     if (storeExists(path)) continue;
     const temp = tempPathFor(path, process.pid);
     let fd: number | undefined;
     try {
-      fd = createPrivate(temp);
-      await copyPrefix(lock.fd, fd, size);
-      setRollbackJournal(fd);
-      fsyncSync(fd);
-      closeSync(fd);
+      fd = ioStep("create", path, () => createPrivate(temp));
+      await copyPrefix(lock.fd, fd, size, { names: { from: store, to: path } });
+      sealCopy(fd, path);
+      const done = fd;
       fd = undefined;
+      ioStep("write", path, () => closeSync(done));
       placeFile(temp, path, false);
       return path;
     } catch (err) {
       if (err instanceof UsageError) continue; // another process took the name meanwhile
-      throw err;
+      throw asIoError(err, "write", path);
     } finally {
       if (fd !== undefined) closeSync(fd);
       removeQuietly(temp);
@@ -63,8 +100,13 @@ async function writeSafetyCopy(lock: StoreLock, store: string): Promise<string> 
 
 /** With no store yet, the file is just put in place. */
 export function placeNew(store: string, temp: string): null {
-  for (const suffix of ["-wal", "-shm", "-journal"]) rmSync(`${store}${suffix}`, { force: true });
-  placeFile(temp, store, true); // nothing there, or an empty file
+  removeStale(store);
+  moveInto(temp, store, true); // nothing there, or an empty file
+  try {
+    syncDirOf(store);
+  } catch (err) {
+    throw afterSwapError(err, store, null);
+  }
   return null;
 }
 

@@ -5,7 +5,7 @@ import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { ensureParentDir, fsError } from "../store/files.ts";
-import { existsError } from "./place.ts";
+import { existsError, nonRegularKind } from "./place.ts";
 
 /** `backups/coffer-20260102T030405Z.db` beside the store. */
 export function defaultBackupPath(storePath: string, now: number): string {
@@ -16,7 +16,10 @@ export function defaultBackupPath(storePath: string, now: number): string {
   return join(dirname(storePath), "backups", `coffer-${stamp}.db`);
 }
 
-/** The file to write: checked absent (unless `force`), in an existing directory, not the store. */
+/**
+ * The file to write: checked absent (unless `force`) or a regular file, in an
+ * existing directory, not the store. A directory (or a symlink to one) means "in it".
+ */
 export function resolveTarget(
   source: string,
   target: string | undefined,
@@ -38,6 +41,13 @@ export function resolveTarget(
   }
   if (st && sameFile(st, statOrUndefined(source))) {
     throw new UsageError(`${target} is the store itself`, { hint: "choose another path" });
+  }
+  // Never replaced, --force or not: /dev/null must stay a device, a symlink a symlink.
+  const kind = nonRegularKind(target);
+  if (kind) {
+    throw new UsageError(`${target} is ${kind}, not a regular file; not replacing it`, {
+      hint: "choose a path to a new or regular file (or `coffer backup -` to write to stdout)",
+    });
   }
   if (st && !force) throw existsError(target);
   if (!statOrUndefined(dirname(target))?.isDirectory()) {

@@ -7,6 +7,22 @@ import { FILE_MODE } from "../store/files.ts";
 
 const TEMP_MARK = ".coffer-tmp-";
 
+/** Whether a live process has a temp file for `target` (a restore's staged copy, for a store). */
+export function liveTempFor(target: string): boolean {
+  const prefix = `.${basename(target)}${TEMP_MARK}`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target));
+  } catch {
+    return false;
+  }
+  return names.some((name) => {
+    if (!name.startsWith(prefix)) return false;
+    const pid = Number(name.slice(prefix.length).split("-")[0]);
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid);
+  });
+}
+
 /** `dir/.NAME.coffer-tmp-PID-RANDOM`: hidden, beside `target`, on the same file system. */
 export function tempPathFor(target: string, pid: number): string {
   const random = crypto.getRandomValues(new Uint32Array(1))[0]?.toString(36) ?? "0";

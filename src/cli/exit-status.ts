@@ -1,16 +1,24 @@
 // Outcomes that are not errors of SPEC §7 but still set coffer's exit code:
-// a child's own status (coffer run) and a prompt interrupted with Ctrl-C.
+// a child's own status (coffer run) and an interruption by a signal.
+
+import { constants } from "node:os";
 
 /** Returned by a command's run() to make coffer exit with `code`. */
 export class ExitStatus {
   constructor(readonly code: number) {}
 }
 
-/** Ctrl-C at a prompt: the terminal is restored, coffer exits 130 like a shell would. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/**
+ * Ctrl-C at a prompt, or a signal that stopped an operation cleanly: coffer
+ * exits 128 + the signal's number like a shell would (SIGINT 130, SIGTERM 143).
+ */
 export class Interrupted extends Error {
-  constructor() {
+  readonly exitCode: number;
+
+  constructor(signal: NodeJS.Signals = "SIGINT") {
     super("interrupted");
+    this.exitCode = 128 + (constants.signals[signal] ?? INTERRUPTED_EXIT_CODE - 128);
   }
 }
-
-export const INTERRUPTED_EXIT_CODE = 130;

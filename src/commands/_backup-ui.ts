@@ -33,20 +33,28 @@ export function progressLine(label: string, minBytes = 64_000_000) {
   };
 }
 
-/** An AbortSignal fired by SIGINT, SIGTERM or SIGHUP while `fn` runs, so temp files are removed; then exit 130. */
+/**
+ * An AbortSignal fired by SIGINT, SIGTERM or SIGHUP while `fn` runs, so temp
+ * files are removed; then exit 128 + the signal's number (SIGINT 130, SIGTERM 143).
+ */
 export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const abort = () => controller.abort();
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  for (const s of signals) process.on(s, abort);
+  const handlers = signals.map((s) => [s, () => controller.abort(s)] as const);
+  for (const [s, handler] of handlers) process.on(s, handler);
   try {
     return await fn(controller.signal);
   } catch (err) {
-    if (!controller.signal.aborted) throw err;
-    // The library has removed its temp files by now: say so, and exit 130 like a shell.
+    // Only the library's own abort means "nothing was written"; any other
+    // failure (one after a restore's swap, say) is reported as it is.
+    if (!controller.signal.aborted || !isAbort(err, controller.signal)) throw err;
     say.warn("interrupted; nothing was written");
-    throw new Interrupted();
+    throw new Interrupted(controller.signal.reason as NodeJS.Signals);
   } finally {
-    for (const s of signals) process.off(s, abort);
+    for (const [s, handler] of handlers) process.off(s, handler);
   }
+}
+
+function isAbort(err: unknown, signal: AbortSignal): boolean {
+  return err instanceof Error && err.cause === signal.reason;
 }

@@ -9,6 +9,7 @@ import { closeConnection, connect, connectionAccess, readOnlyReason } from "./ac
 import { ensureParentDir, ensurePrivateFile, FILE_MODE, fsError, warnIfExposed } from "./files.ts";
 import { APPLICATION_ID, isCurrent, migrate } from "./migrate.ts";
 import type { Migration } from "./migrations.ts";
+import { fileIdentity, replacedDuringOpen } from "./replaced.ts";
 import { storeError } from "./store-error.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy, type SynchronousLevel } from "./tx.ts";
 
@@ -31,12 +32,13 @@ export function openDatabase(options: OpenOptions): Database {
     throw new UsageError("the store must be a file, not an in-memory database");
   }
   const existing = prepareFile(path, options.create ?? true);
+  const opened = fileIdentity(path); // a restore racing this open is a conflict, see replaced.ts
   const busy = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   let db: Database;
   try {
     db = connect(path, busy);
   } catch (err) {
-    throw storeError(path, err, `open ${path}`);
+    throw replacedDuringOpen(path, opened) ?? storeError(path, err, `open ${path}`);
   }
   try {
     checkOwnership(db, path); // before any PRAGMA that would write to someone else's file
@@ -55,7 +57,7 @@ export function openDatabase(options: OpenOptions): Database {
     return db;
   } catch (err) {
     closeConnection(db);
-    throw storeError(path, err, `open ${path}`);
+    throw replacedDuringOpen(path, opened) ?? storeError(path, err, `open ${path}`);
   }
 }
 
@@ -69,6 +71,10 @@ function prepareFile(path: string, create: boolean): boolean {
   }
   if (st?.isDirectory()) {
     throw new IoError(`store path ${path} is a directory`, { hint: "point --db at a file" });
+  }
+  if (st && !st.isFile()) {
+    // A device, FIFO or socket: SQLite would write its header and WAL into it.
+    throw new IoError(`store path ${path} is not a regular file`, { hint: "point --db at a file" });
   }
   if (st) {
     // An empty file (`touch coffer.db`) is one coffer initializes: it gets coffer's mode.

@@ -110,14 +110,19 @@ describe("backup killed mid-way", () => {
     return proc.exitCode;
   }
 
-  it("should remove its temp file on SIGTERM and write nothing at PATH", async () => {
-    ensureBinary();
-    const target = join(dir, "term.db");
-    const code = await killMidway(target, "SIGTERM");
-    expect(code).toBe(130);
-    expect(existsSync(target)).toBe(false);
-    expect(readdirSync(dir).filter((n) => n.startsWith("."))).toEqual([]);
-  });
+  for (const [signal, status] of [
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const) {
+    it(`should remove its temp file on ${signal}, write nothing at PATH and exit ${status}`, async () => {
+      ensureBinary();
+      const target = join(dir, `${signal}.db`);
+      const code = await killMidway(target, signal);
+      expect(code).toBe(status);
+      expect(existsSync(target)).toBe(false);
+      expect(readdirSync(dir).filter((n) => n.startsWith("."))).toEqual([]);
+    });
+  }
 
   it("should leave nothing at PATH on SIGKILL, and the next backup sweeps the temp file", async () => {
     ensureBinary();
