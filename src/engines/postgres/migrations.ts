@@ -1,0 +1,14 @@
+// The PostgreSQL migrations this binary carries, inlined at build time. Their
+// numbers match the SQLite ones (src/store/migrations.ts): version N is the
+// same schema on both engines.
+
+import init from "../../../migrations/postgres/0001_init.sql" with { type: "text" };
+import vault from "../../../migrations/postgres/0002_vault.sql" with { type: "text" };
+import type { Migration } from "../../store/migrations.ts";
+
+export const pgMigrations: readonly Migration[] = [
+  { version: 1, name: "init", sql: init },
+  { version: 2, name: "vault", sql: vault },
+];
+
+export const pgLatestVersion = pgMigrations.length;

@@ -1,0 +1,285 @@
+// The job queue's SQL on PostgreSQL. Rules (validation, backoff, row shape)
+// come from ../job.ts and ../validate.ts; time is the server's (now_ms()).
+
+import type { SQL } from "bun";
+import { mapPgError } from "../../engines/postgres/errors.ts";
+import type { PgTarget } from "../../engines/postgres/url.ts";
+import { BusyError, NotFoundError, UsageError } from "../../errors.ts";
+import {
+  DEFAULT_LEASE_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  defaultBackoff,
+  type EnqueueOptions,
+  emptyStats,
+  JOB_STATUSES,
+  type Job,
+  type JobStatus,
+  type LeaseOptions,
+  MAX_DELAY_MS,
+  MAX_LEASE_MS,
+  type QueueOptions,
+  type QueueStats,
+} from "../job.ts";
+import { toJsonText } from "../json.ts";
+import { checkInteger, checkText, pageSize } from "../validate.ts";
+import { heldError, jobChannel, pgJob } from "./postgres-rows.ts";
+
+/** Claims set a lease token of 32 hex digits, as SQLite's lower(hex(randomblob(16))). */
+const TOKEN = "replace(gen_random_uuid()::text, '-', '')";
+const RECLAIM = `UPDATE jobs SET
+    status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+    last_error = CASE WHEN attempts >= max_attempts
+      THEN 'lease expired on attempt ' || attempts || ' of ' || max_attempts || ' (worker died?)'
+      ELSE last_error END,
+    locked_until = NULL, lease_token = NULL, updated_at = now_ms()
+  WHERE id IN (SELECT id FROM jobs WHERE queue = $1 AND status = 'processing'
+               AND locked_until <= now_ms() FOR UPDATE SKIP LOCKED)`;
+const CLAIM = `WITH next AS (
+    SELECT id FROM jobs WHERE queue = $1 AND status = 'pending' AND run_at <= now_ms()
+    ORDER BY priority DESC, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+  UPDATE jobs j SET status = 'processing', attempts = attempts + 1,
+    locked_until = now_ms() + $3, lease_token = ${TOKEN}, updated_at = now_ms()
+  FROM next WHERE j.id = next.id RETURNING j.*`;
+const HELD =
+  "status = 'processing' AND locked_until > now_ms() AND ($2::text IS NULL OR lease_token = $2)";
+
+export interface PgQueueHandle {
+  /** The pool, or a transaction's handle to run inside it. */
+  sql: SQL;
+  target: PgTarget;
+}
+
+export class PgQueue {
+  private readonly backoff: (attempt: number) => number;
+
+  constructor(
+    private readonly db: PgQueueHandle,
+    options: QueueOptions = {},
+  ) {
+    this.backoff = options.backoff ?? defaultBackoff;
+  }
+
+  /** Adds a job; returns its id (or the live job's with the same dedupe key). Wakes listeners. */
+  enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): Promise<number> {
+    checkText(queue, "queue name", 128);
+    const text = toJsonText(payload, "job payload");
+    const delay = options.delay ?? 0;
+    checkInteger(delay, "delay", 0, MAX_DELAY_MS);
+    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    checkInteger(maxAttempts, "max attempts", 1, 1000);
+    const priority = options.priority ?? 0;
+    checkInteger(priority, "priority", -(2 ** 31), 2 ** 31 - 1);
+    const key = options.dedupeKey ?? null;
+    if (key !== null) checkText(key, "dedupe key");
+    const args = [queue, text, priority, maxAttempts, key, delay, jobChannel(this.db.target)];
+    return this.run(async (sql) => {
+      // A live job with the key wins; it may finish between the two statements, so loop.
+      for (;;) {
+        const [row] = await sql.unsafe(
+          `WITH ins AS (
+             INSERT INTO jobs (queue, payload, priority, max_attempts, dedupe_key, run_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, now_ms() + $6, now_ms(), now_ms())
+             ON CONFLICT (queue, dedupe_key)
+               WHERE dedupe_key IS NOT NULL AND status IN ('pending', 'processing') DO NOTHING
+             RETURNING id)
+           SELECT id, pg_notify($7, $1) FROM ins`,
+          args,
+        );
+        if (row) return Number(row.id);
+        const [live] = await sql`SELECT id FROM jobs WHERE queue = ${queue} AND dedupe_key = ${key}
+                                 AND status IN ('pending', 'processing')`;
+        if (live) return Number(live.id);
+      }
+    });
+  }
+
+  /** Adds several jobs to one queue in one transaction; returns their ids in order. */
+  enqueueMany(
+    queue: string,
+    payloads: readonly unknown[],
+    options: Omit<EnqueueOptions, "dedupeKey"> = {},
+  ): Promise<number[]> {
+    return this.transaction(async (q) => {
+      const ids: number[] = [];
+      for (const p of payloads) ids.push(await q.enqueue(queue, p, options));
+      return ids;
+    });
+  }
+
+  /** Claims the next due job for `lease` ms (server clock), or null when none is due. */
+  async dequeue(queue: string, options: { lease?: number } = {}): Promise<Job | null> {
+    return (await this.dequeueMany(queue, 1, options))[0] ?? null;
+  }
+
+  /** Claims up to `limit` due jobs, each with its own lease token; skips rows other workers hold. */
+  dequeueMany(queue: string, limit: number, options: { lease?: number } = {}): Promise<Job[]> {
+    checkInteger(limit, "limit", 1, 1000);
+    const lease = options.lease ?? DEFAULT_LEASE_MS;
+    checkInteger(lease, "lease", 1, MAX_LEASE_MS);
+    return this.run(async (sql) => {
+      await sql.unsafe(RECLAIM, [queue]);
+      const rows = await sql.unsafe(CLAIM, [queue, limit, lease]);
+      return rows.map(pgJob).sort((a: Job, b: Job) => b.priority - a.priority || a.id - b.id);
+    });
+  }
+
+  /** Marks a held job completed. */
+  ack(id: number, options: LeaseOptions = {}): Promise<void> {
+    return this.run(async (sql) => {
+      const rows = await sql.unsafe(
+        `UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL,
+           updated_at = now_ms() WHERE id = $1 AND ${HELD} RETURNING id`,
+        [id, options.token ?? null],
+      );
+      if (rows.length === 0) throw await this.notHeld(sql, id, options.token);
+    });
+  }
+
+  /** Acks several held jobs in one transaction: all of them, or none if one is not held. */
+  ackMany(claims: readonly { id: number; token?: string | null | undefined }[]): Promise<void> {
+    return this.transaction(async (q) => {
+      for (const c of claims) await q.ack(c.id, { token: c.token ?? undefined });
+    });
+  }
+
+  /** Records `error` on a held job: back to pending after a backoff, or failed once spent. */
+  fail(
+    id: number,
+    error: string,
+    options: LeaseOptions & { retryDelay?: number } = {},
+  ): Promise<Job> {
+    if (options.retryDelay !== undefined)
+      checkInteger(options.retryDelay, "retry delay", 0, MAX_DELAY_MS);
+    return this.transaction(async (q, sql) => {
+      const [row] = await sql`SELECT *, now_ms() AS now FROM jobs WHERE id = ${id} FOR UPDATE`;
+      const job = row ? pgJob(row) : null;
+      const why = heldError(id, job, options.token, Number(row?.now));
+      if (why || !job) throw why ?? new NotFoundError(`no job ${id}`);
+      const dead = job.attempts >= job.maxAttempts;
+      const delay = options.retryDelay ?? q.backoff(job.attempts);
+      const [updated] = await sql`UPDATE jobs SET status = ${dead ? "failed" : "pending"},
+          last_error = ${error.slice(0, 4096)},
+          run_at = CASE WHEN ${dead}::boolean THEN run_at ELSE now_ms() + ${delay}::bigint END,
+          locked_until = NULL, lease_token = NULL, updated_at = now_ms()
+        WHERE id = ${id} RETURNING *`;
+      return pgJob(updated);
+    });
+  }
+
+  /** Pushes the lease of a held job to `lease` ms from now (server clock). */
+  extend(id: number, lease: number = DEFAULT_LEASE_MS, options: LeaseOptions = {}): Promise<Job> {
+    checkInteger(lease, "lease", 1, MAX_LEASE_MS);
+    return this.run(async (sql) => {
+      const [row] = await sql.unsafe(
+        `UPDATE jobs SET locked_until = now_ms() + $3, updated_at = now_ms()
+         WHERE id = $1 AND ${HELD} RETURNING *`,
+        [id, options.token ?? null, lease],
+      );
+      if (!row) throw await this.notHeld(sql, id, options.token);
+      return pgJob(row);
+    });
+  }
+
+  get(id: number): Promise<Job | null> {
+    return this.run(async (sql) => {
+      const [row] = await sql`SELECT * FROM jobs WHERE id = ${id}`;
+      return row ? pgJob(row) : null;
+    });
+  }
+
+  list(queue: string, options: { status?: JobStatus; limit?: number; offset?: number } = {}) {
+    const limit = pageSize(options.limit, 100);
+    const offset = Math.max(0, Math.trunc(options.offset ?? 0));
+    if (options.status !== undefined && !JOB_STATUSES.includes(options.status)) {
+      throw new UsageError(`status must be one of ${JOB_STATUSES.join(", ")}`);
+    }
+    const status = options.status ?? null;
+    return this.run(async (sql): Promise<Job[]> => {
+      const rows = await sql`SELECT * FROM jobs WHERE queue = ${queue}
+        AND (${status}::text IS NULL OR status = ${status}) ORDER BY id LIMIT ${limit} OFFSET ${offset}`;
+      return rows.map(pgJob);
+    });
+  }
+
+  /** Job counts by status, for one queue or for each queue. */
+  stats(queue?: string): Promise<QueueStats[]> {
+    const only = queue ?? null;
+    return this.run(async (sql) => {
+      const rows = await sql`SELECT queue, status, count(*)::int AS n FROM jobs
+        WHERE ${only}::text IS NULL OR queue = ${only} GROUP BY queue, status ORDER BY queue COLLATE "C"`;
+      const byQueue = new Map<string, QueueStats>();
+      if (queue !== undefined) byQueue.set(queue, emptyStats(queue));
+      for (const r of rows as { queue: string; status: JobStatus; n: number }[]) {
+        const s = byQueue.get(r.queue) ?? emptyStats(r.queue);
+        s[r.status] = r.n;
+        byQueue.set(r.queue, s);
+      }
+      return [...byQueue.values()];
+    });
+  }
+
+  /** Sends a failed (dead) job back to pending with fresh attempts. */
+  retry(id: number): Promise<Job> {
+    return this.transaction(async (_q, sql) => {
+      const [row] = await sql`SELECT * FROM jobs WHERE id = ${id} FOR UPDATE`;
+      if (!row) throw new NotFoundError(`no job ${id}`);
+      if (row.status !== "failed") {
+        throw new BusyError(
+          `job ${id} is ${row.status}, not failed: only failed jobs can be retried`,
+        );
+      }
+      const [updated] =
+        await sql`UPDATE jobs SET status = 'pending', attempts = 0, run_at = now_ms(),
+        updated_at = now_ms() WHERE id = ${id} RETURNING *`;
+      return pgJob(updated);
+    });
+  }
+
+  /** Retries every failed job of `queue`; returns how many. */
+  retryAll(queue: string): Promise<number> {
+    return this.run(async (sql) => {
+      const r = await sql`UPDATE jobs SET status = 'pending', attempts = 0, run_at = now_ms(),
+        updated_at = now_ms() WHERE queue = ${queue} AND status = 'failed'`;
+      return r.count;
+    });
+  }
+
+  /** Deletes completed and failed jobs last touched more than `olderThan` ms ago. */
+  purge(options: { olderThan: number; queue?: string }): Promise<number> {
+    checkInteger(options.olderThan, "age", 0, Number.MAX_SAFE_INTEGER);
+    const only = options.queue ?? null;
+    return this.run(async (sql) => {
+      const r = await sql`DELETE FROM jobs WHERE status IN ('completed', 'failed')
+        AND updated_at < now_ms() - ${options.olderThan}::bigint AND (${only}::text IS NULL OR queue = ${only})`;
+      return r.count;
+    });
+  }
+
+  private async notHeld(sql: SQL, id: number, token: string | undefined): Promise<Error> {
+    const [row] = await sql`SELECT *, now_ms() AS now FROM jobs WHERE id = ${id}`;
+    return (
+      heldError(id, row ? pgJob(row) : null, token, Number(row?.now)) ??
+      new BusyError(`job ${id} is no longer held`)
+    );
+  }
+
+  /** Runs `fn` on this handle, mapping driver errors to coffer's. */
+  private async run<T>(fn: (sql: SQL) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.db.sql);
+    } catch (err) {
+      throw mapPgError(err, this.db.target);
+    }
+  }
+
+  /** Runs `fn` in a transaction (or in the one this handle already is). */
+  private transaction<T>(fn: (q: PgQueue, sql: SQL) => Promise<T>): Promise<T> {
+    return this.run(async (sql) => {
+      if ("savepoint" in sql) return fn(this, sql);
+      return (await sql.begin((tx) => {
+        const q = new PgQueue({ sql: tx, target: this.db.target }, { backoff: this.backoff });
+        return fn(q, tx);
+      })) as T;
+    });
+  }
+}
