@@ -91,7 +91,7 @@ export function firstCallOn(args: string[], syscall: string, pattern: RegExp): n
   );
   const calls = readFileSync(log, "utf8")
     .split("\n")
-    .map((line) => /^(\d+) (\w+)\(\d+<([^>]*)>/.exec(line))
+    .map((line) => /^(\d+)\s+(\w+)\(\d+<([^>]*)>/.exec(line))
     .filter((m) => m !== null && m[2] === syscall);
   const hit = calls.find((m) => pattern.test(m?.[3] ?? ""));
   if (!hit) return undefined;
