@@ -2,8 +2,7 @@
 // ./rules.ts, the row shape from ../job.ts; time is the server's (now_ms()).
 
 import type { SQL } from "bun";
-import { mapPgError } from "../../engines/postgres/errors.ts";
-import type { PgTarget } from "../../engines/postgres/url.ts";
+import { inPgTransaction, type PgHandle, runPg } from "../../engines/postgres/handle.ts";
 import { BusyError, NotFoundError } from "../../errors.ts";
 import { redactTokens } from "../../redact.ts";
 import {
@@ -49,11 +48,8 @@ const CLAIM = `WITH next AS (
 const HELD =
   "status = 'processing' AND locked_until > now_ms() AND ($2::text IS NULL OR lease_token = $2)";
 
-export interface PgQueueHandle {
-  /** The pool, or a transaction's handle to run inside it. */
-  sql: SQL;
-  target: PgTarget;
-}
+/** The pool, or a transaction's handle to run inside it. */
+export type PgQueueHandle = PgHandle;
 
 export interface PgQueueOptions extends QueueOptions {
   /** Masks secrets in a failure's error before it is stored (the Store's redact on SQLite). */
@@ -274,22 +270,14 @@ export class PgQueue {
   }
 
   /** Runs `fn` on this handle, mapping driver errors to coffer's. */
-  private async run<T>(fn: (sql: SQL) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.db.sql);
-    } catch (err) {
-      throw mapPgError(err, this.db.target);
-    }
+  private run<T>(fn: (sql: SQL) => Promise<T>): Promise<T> {
+    return runPg(this.db, fn);
   }
 
-  /** Runs `fn` in a transaction (or in the one this handle already is). */
+  /** Runs `fn` in a transaction (or in the one this handle already is), on a queue bound to it. */
   private transaction<T>(fn: (q: PgQueue, sql: SQL) => Promise<T>): Promise<T> {
-    return this.run(async (sql) => {
-      if ("savepoint" in sql) return fn(this, sql);
-      return (await sql.begin((tx) => {
-        const q = new PgQueue({ sql: tx, target: this.db.target }, this.options);
-        return fn(q, tx);
-      })) as T;
-    });
+    return inPgTransaction(this.db, (tx) =>
+      fn(tx === this.db ? this : new PgQueue(tx, this.options), tx.sql),
+    );
   }
 }
