@@ -2,8 +2,7 @@
 // until `locked_until`; if its worker dies the lease runs out and the job can
 // be claimed again, until its attempts are spent and it is marked failed.
 
-import { BusyError, InternalError, NotFoundError, UsageError } from "../errors.ts";
-import { LIMITS } from "../input/limits.ts";
+import { InternalError } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import {
   DEFAULT_LEASE_MS,
@@ -15,14 +14,21 @@ import {
   type Job,
   type JobStatus,
   type LeaseOptions,
-  MAX_DELAY_MS,
-  MAX_LEASE_MS,
   type QueueOptions,
   type QueueStats,
   toJob,
 } from "./job.ts";
-import { toJsonText } from "./json.ts";
-import { checkInteger, checkLabel, checkText, pageSize } from "./validate.ts";
+import {
+  checkClaimLimit,
+  checkEnqueue,
+  checkLease,
+  checkListOptions,
+  checkPurgeAge,
+  checkRetryDelay,
+  heldError,
+  retryError,
+  storedError,
+} from "./queue/rules.ts";
 
 export {
   DEFAULT_LEASE_MS,
@@ -53,16 +59,13 @@ export class Queue {
 
   /** Adds a job; returns its id (or the id of the live job with the same dedupe key). */
   enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): number {
-    checkLabel(queue, "queue name", 128);
-    const text = toJsonText(payload, "job payload", LIMITS.jobPayload);
-    const delay = options.delay ?? 0;
-    checkInteger(delay, "delay", 0, MAX_DELAY_MS);
-    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    checkInteger(maxAttempts, "max attempts", 1, 1000);
-    const priority = options.priority ?? 0;
-    checkInteger(priority, "priority", -(2 ** 31), 2 ** 31 - 1);
-    const key = options.dedupeKey ?? null;
-    if (key !== null) checkText(key, "dedupe key");
+    const {
+      text,
+      delay,
+      maxAttempts,
+      priority,
+      dedupeKey: key,
+    } = checkEnqueue(queue, payload, options);
     return this.store.write(() => {
       if (key !== null) {
         const live = this.db
@@ -95,8 +98,7 @@ export class Queue {
 
   /** Claims the next due job of `queue` for `lease` ms, or returns null when none is due. */
   dequeue(queue: string, options: { lease?: number } = {}): Job | null {
-    const lease = options.lease ?? DEFAULT_LEASE_MS;
-    checkInteger(lease, "lease", 1, MAX_LEASE_MS);
+    const lease = checkLease(options.lease);
     return this.store.write(() => {
       const now = this.store.now();
       this.reclaimExpired(queue, now);
@@ -119,9 +121,8 @@ export class Queue {
    * lease token. Returns [] when none is due.
    */
   dequeueMany(queue: string, limit: number, options: { lease?: number } = {}): Job[] {
-    checkInteger(limit, "limit", 1, 1000);
-    const lease = options.lease ?? DEFAULT_LEASE_MS;
-    checkInteger(lease, "lease", 1, MAX_LEASE_MS);
+    checkClaimLimit(limit);
+    const lease = checkLease(options.lease);
     return this.store.write(() => {
       const now = this.store.now();
       this.reclaimExpired(queue, now);
@@ -186,8 +187,7 @@ export class Queue {
    * or to failed once its attempts are spent. Returns the job as it now is.
    */
   fail(id: number, error: string, options: LeaseOptions & { retryDelay?: number } = {}): Job {
-    if (options.retryDelay !== undefined)
-      checkInteger(options.retryDelay, "retry delay", 0, MAX_DELAY_MS);
+    checkRetryDelay(options.retryDelay);
     return this.store.write(() => {
       const now = this.store.now();
       const job = this.requireHeld(id, options.token, now);
@@ -200,8 +200,7 @@ export class Queue {
         )
         .get(
           dead ? "failed" : "pending",
-          // Redacted before storage (SEC-08); payloads are not: a worker needs them exactly.
-          this.store.redact(error).slice(0, 4096),
+          storedError(error, this.store.redact),
           dead ? job.runAt : now + delay,
           now,
           id,
@@ -212,7 +211,7 @@ export class Queue {
 
   /** Pushes the lease of a held job to `lease` ms from now. */
   extend(id: number, lease: number = DEFAULT_LEASE_MS, options: LeaseOptions = {}): Job {
-    checkInteger(lease, "lease", 1, MAX_LEASE_MS);
+    checkLease(lease);
     return this.store.write(() => {
       const now = this.store.now();
       const row = this.db
@@ -237,18 +236,14 @@ export class Queue {
     queue: string,
     options: { status?: JobStatus; limit?: number; offset?: number } = {},
   ): Job[] {
-    const limit = pageSize(options.limit, 100);
-    const offset = Math.max(0, Math.trunc(options.offset ?? 0));
-    if (options.status !== undefined && !JOB_STATUSES.includes(options.status)) {
-      throw new UsageError(`status must be one of ${JOB_STATUSES.join(", ")}`);
-    }
+    const { status, limit, offset } = checkListOptions(options);
     const rows = this.store.read(() =>
       this.db
         .query(
           `SELECT * FROM jobs WHERE queue = ?1 AND (?2 IS NULL OR status = ?2)
            ORDER BY id LIMIT ?3 OFFSET ?4`,
         )
-        .all(queue, options.status ?? null, limit, offset),
+        .all(queue, status, limit, offset),
     );
     return rows.map(toJob);
   }
@@ -276,13 +271,8 @@ export class Queue {
   /** Sends a failed (dead) job back to pending with fresh attempts. */
   retry(id: number): Job {
     return this.store.write(() => {
-      const job = this.get(id);
-      if (!job) throw new NotFoundError(`no job ${id}`);
-      if (job.status !== "failed") {
-        throw new BusyError(
-          `job ${id} is ${job.status}, not failed: only failed jobs can be retried`,
-        );
-      }
+      const why = retryError(id, this.get(id));
+      if (why) throw why;
       const now = this.store.now();
       const row = this.db
         .query(
@@ -309,9 +299,9 @@ export class Queue {
 
   /** Deletes completed and failed jobs last touched more than `olderThan` ms ago. */
   purge(options: { olderThan: number; queue?: string }): number {
-    checkInteger(options.olderThan, "age", 0, Number.MAX_SAFE_INTEGER);
+    const age = checkPurgeAge(options.olderThan);
     return this.store.write(() => {
-      const cutoff = this.store.now() - options.olderThan;
+      const cutoff = this.store.now() - age;
       return this.db
         .query(
           `DELETE FROM jobs WHERE status IN ('completed', 'failed') AND updated_at < ?1
@@ -334,18 +324,8 @@ export class Queue {
   /** The job if `token` (or anyone, without one) holds a valid lease on it at `now`; else throws why not. */
   private requireHeld(id: number, token: string | undefined, now: number): Job {
     const job = this.get(id);
-    if (!job) throw new NotFoundError(`no job ${id}`);
-    if (job.status !== "processing") {
-      throw new BusyError(`job ${id} is not held: it is ${job.status}`);
-    }
-    if (job.lockedUntil === null || job.lockedUntil <= now) {
-      throw new BusyError(`job ${id} is no longer held: its lease expired`, {
-        hint: "extend the lease before it runs out",
-      });
-    }
-    if (token !== undefined && token !== job.leaseToken) {
-      throw new BusyError(`job ${id} is held by another claim`);
-    }
+    const why = heldError(id, job, token, now);
+    if (why || !job) throw why;
     return job;
   }
 }

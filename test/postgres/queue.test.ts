@@ -111,6 +111,28 @@ describe.skipIf(!pg)("PgQueue", () => {
     await conn.close();
   });
 
+  test("the shared rules: a control character in a queue name is refused; errors are redacted", async () => {
+    if (!db) throw new Error("no PostgreSQL");
+    const conn = await openPostgres(db.url);
+    const q = new PgQueue(conn, { redact: (t) => t.replaceAll("hunter2", "***") });
+    for (const name of ["a\nb", "a\u001bb", "a\u202eb"]) {
+      const err = await rejects(q.enqueue(name, 1));
+      expect(err.code).toBe(2);
+      expect(err.message).toContain("queue name must not contain control characters");
+    }
+    expect((await rejects(q.enqueue("ok", 1, { maxAttempts: 0 }))).code).toBe(2);
+    expect((await rejects(q.dequeue("ok", { lease: 0 }))).code).toBe(2);
+    const id = await q.enqueue("redact", 1);
+    const job = await q.dequeue("redact");
+    const failed = await q.fail(id, "token hunter2 leaked", {
+      token: job?.leaseToken ?? undefined,
+    });
+    expect(failed.lastError).toBe("token *** leaked");
+    const [bad] = await conn.sql`SELECT count(*)::int AS n FROM jobs WHERE queue LIKE 'a%b'`;
+    expect(bad.n).toBe(0);
+    await conn.close();
+  });
+
   test("enqueue wakes a listener on the same schema and queue", async () => {
     const { conn, q } = await open();
     const listener = await listenForJobs(conn, "wake");

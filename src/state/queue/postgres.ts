@@ -1,28 +1,33 @@
-// The job queue's SQL on PostgreSQL. Rules (validation, backoff, row shape)
-// come from ../job.ts and ../validate.ts; time is the server's (now_ms()).
+// The job queue's SQL on PostgreSQL. Rules (validation, errors) come from
+// ./rules.ts, the row shape from ../job.ts; time is the server's (now_ms()).
 
 import type { SQL } from "bun";
-import { mapPgError } from "../../engines/postgres/errors.ts";
-import type { PgTarget } from "../../engines/postgres/url.ts";
-import { BusyError, NotFoundError, UsageError } from "../../errors.ts";
+import { inPgTransaction, type PgHandle, runPg } from "../../engines/postgres/handle.ts";
+import { BusyError, NotFoundError } from "../../errors.ts";
+import { redactTokens } from "../../redact.ts";
 import {
   DEFAULT_LEASE_MS,
-  DEFAULT_MAX_ATTEMPTS,
   defaultBackoff,
   type EnqueueOptions,
   emptyStats,
-  JOB_STATUSES,
   type Job,
   type JobStatus,
   type LeaseOptions,
-  MAX_DELAY_MS,
-  MAX_LEASE_MS,
   type QueueOptions,
   type QueueStats,
 } from "../job.ts";
-import { toJsonText } from "../json.ts";
-import { checkInteger, checkText, pageSize } from "../validate.ts";
-import { heldError, jobChannel, pgJob } from "./postgres-rows.ts";
+import { jobChannel, pgJob } from "./postgres-rows.ts";
+import {
+  checkClaimLimit,
+  checkEnqueue,
+  checkLease,
+  checkListOptions,
+  checkPurgeAge,
+  checkRetryDelay,
+  heldError,
+  retryError,
+  storedError,
+} from "./rules.ts";
 
 /** Claims set a lease token of 32 hex digits, as SQLite's lower(hex(randomblob(16))). */
 const TOKEN = "replace(gen_random_uuid()::text, '-', '')";
@@ -43,34 +48,35 @@ const CLAIM = `WITH next AS (
 const HELD =
   "status = 'processing' AND locked_until > now_ms() AND ($2::text IS NULL OR lease_token = $2)";
 
-export interface PgQueueHandle {
-  /** The pool, or a transaction's handle to run inside it. */
-  sql: SQL;
-  target: PgTarget;
+/** The pool, or a transaction's handle to run inside it. */
+export type PgQueueHandle = PgHandle;
+
+export interface PgQueueOptions extends QueueOptions {
+  /** Masks secrets in a failure's error before it is stored (the Store's redact on SQLite). */
+  redact?: (text: string) => string;
 }
 
 export class PgQueue {
   private readonly backoff: (attempt: number) => number;
+  private readonly redact: (text: string) => string;
 
   constructor(
     private readonly db: PgQueueHandle,
-    options: QueueOptions = {},
+    private readonly options: PgQueueOptions = {},
   ) {
     this.backoff = options.backoff ?? defaultBackoff;
+    this.redact = options.redact ?? redactTokens;
   }
 
   /** Adds a job; returns its id (or the live job's with the same dedupe key). Wakes listeners. */
-  enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): Promise<number> {
-    checkText(queue, "queue name", 128);
-    const text = toJsonText(payload, "job payload");
-    const delay = options.delay ?? 0;
-    checkInteger(delay, "delay", 0, MAX_DELAY_MS);
-    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    checkInteger(maxAttempts, "max attempts", 1, 1000);
-    const priority = options.priority ?? 0;
-    checkInteger(priority, "priority", -(2 ** 31), 2 ** 31 - 1);
-    const key = options.dedupeKey ?? null;
-    if (key !== null) checkText(key, "dedupe key");
+  async enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): Promise<number> {
+    const {
+      text,
+      delay,
+      maxAttempts,
+      priority,
+      dedupeKey: key,
+    } = checkEnqueue(queue, payload, options);
     const args = [queue, text, priority, maxAttempts, key, delay, jobChannel(this.db.target)];
     return this.run(async (sql) => {
       // A live job with the key wins; it may finish between the two statements, so loop.
@@ -112,10 +118,13 @@ export class PgQueue {
   }
 
   /** Claims up to `limit` due jobs, each with its own lease token; skips rows other workers hold. */
-  dequeueMany(queue: string, limit: number, options: { lease?: number } = {}): Promise<Job[]> {
-    checkInteger(limit, "limit", 1, 1000);
-    const lease = options.lease ?? DEFAULT_LEASE_MS;
-    checkInteger(lease, "lease", 1, MAX_LEASE_MS);
+  async dequeueMany(
+    queue: string,
+    limit: number,
+    options: { lease?: number } = {},
+  ): Promise<Job[]> {
+    checkClaimLimit(limit);
+    const lease = checkLease(options.lease);
     return this.run(async (sql) => {
       await sql.unsafe(RECLAIM, [queue]);
       const rows = await sql.unsafe(CLAIM, [queue, limit, lease]);
@@ -143,13 +152,12 @@ export class PgQueue {
   }
 
   /** Records `error` on a held job: back to pending after a backoff, or failed once spent. */
-  fail(
+  async fail(
     id: number,
     error: string,
     options: LeaseOptions & { retryDelay?: number } = {},
   ): Promise<Job> {
-    if (options.retryDelay !== undefined)
-      checkInteger(options.retryDelay, "retry delay", 0, MAX_DELAY_MS);
+    checkRetryDelay(options.retryDelay);
     return this.transaction(async (q, sql) => {
       const [row] = await sql`SELECT *, now_ms() AS now FROM jobs WHERE id = ${id} FOR UPDATE`;
       const job = row ? pgJob(row) : null;
@@ -158,7 +166,7 @@ export class PgQueue {
       const dead = job.attempts >= job.maxAttempts;
       const delay = options.retryDelay ?? q.backoff(job.attempts);
       const [updated] = await sql`UPDATE jobs SET status = ${dead ? "failed" : "pending"},
-          last_error = ${error.slice(0, 4096)},
+          last_error = ${storedError(error, q.redact)},
           run_at = CASE WHEN ${dead}::boolean THEN run_at ELSE now_ms() + ${delay}::bigint END,
           locked_until = NULL, lease_token = NULL, updated_at = now_ms()
         WHERE id = ${id} RETURNING *`;
@@ -167,8 +175,12 @@ export class PgQueue {
   }
 
   /** Pushes the lease of a held job to `lease` ms from now (server clock). */
-  extend(id: number, lease: number = DEFAULT_LEASE_MS, options: LeaseOptions = {}): Promise<Job> {
-    checkInteger(lease, "lease", 1, MAX_LEASE_MS);
+  async extend(
+    id: number,
+    lease: number = DEFAULT_LEASE_MS,
+    options: LeaseOptions = {},
+  ): Promise<Job> {
+    checkLease(lease);
     return this.run(async (sql) => {
       const [row] = await sql.unsafe(
         `UPDATE jobs SET locked_until = now_ms() + $3, updated_at = now_ms()
@@ -187,13 +199,11 @@ export class PgQueue {
     });
   }
 
-  list(queue: string, options: { status?: JobStatus; limit?: number; offset?: number } = {}) {
-    const limit = pageSize(options.limit, 100);
-    const offset = Math.max(0, Math.trunc(options.offset ?? 0));
-    if (options.status !== undefined && !JOB_STATUSES.includes(options.status)) {
-      throw new UsageError(`status must be one of ${JOB_STATUSES.join(", ")}`);
-    }
-    const status = options.status ?? null;
+  async list(
+    queue: string,
+    options: { status?: JobStatus; limit?: number; offset?: number } = {},
+  ): Promise<Job[]> {
+    const { status, limit, offset } = checkListOptions(options);
     return this.run(async (sql): Promise<Job[]> => {
       const rows = await sql`SELECT * FROM jobs WHERE queue = ${queue}
         AND (${status}::text IS NULL OR status = ${status}) ORDER BY id LIMIT ${limit} OFFSET ${offset}`;
@@ -222,12 +232,8 @@ export class PgQueue {
   retry(id: number): Promise<Job> {
     return this.transaction(async (_q, sql) => {
       const [row] = await sql`SELECT * FROM jobs WHERE id = ${id} FOR UPDATE`;
-      if (!row) throw new NotFoundError(`no job ${id}`);
-      if (row.status !== "failed") {
-        throw new BusyError(
-          `job ${id} is ${row.status}, not failed: only failed jobs can be retried`,
-        );
-      }
+      const why = retryError(id, row ? { status: row.status } : null);
+      if (why) throw why;
       const [updated] =
         await sql`UPDATE jobs SET status = 'pending', attempts = 0, run_at = now_ms(),
         updated_at = now_ms() WHERE id = ${id} RETURNING *`;
@@ -245,12 +251,12 @@ export class PgQueue {
   }
 
   /** Deletes completed and failed jobs last touched more than `olderThan` ms ago. */
-  purge(options: { olderThan: number; queue?: string }): Promise<number> {
-    checkInteger(options.olderThan, "age", 0, Number.MAX_SAFE_INTEGER);
+  async purge(options: { olderThan: number; queue?: string }): Promise<number> {
+    const age = checkPurgeAge(options.olderThan);
     const only = options.queue ?? null;
     return this.run(async (sql) => {
       const r = await sql`DELETE FROM jobs WHERE status IN ('completed', 'failed')
-        AND updated_at < now_ms() - ${options.olderThan}::bigint AND (${only}::text IS NULL OR queue = ${only})`;
+        AND updated_at < now_ms() - ${age}::bigint AND (${only}::text IS NULL OR queue = ${only})`;
       return r.count;
     });
   }
@@ -264,22 +270,14 @@ export class PgQueue {
   }
 
   /** Runs `fn` on this handle, mapping driver errors to coffer's. */
-  private async run<T>(fn: (sql: SQL) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.db.sql);
-    } catch (err) {
-      throw mapPgError(err, this.db.target);
-    }
+  private run<T>(fn: (sql: SQL) => Promise<T>): Promise<T> {
+    return runPg(this.db, fn);
   }
 
-  /** Runs `fn` in a transaction (or in the one this handle already is). */
+  /** Runs `fn` in a transaction (or in the one this handle already is), on a queue bound to it. */
   private transaction<T>(fn: (q: PgQueue, sql: SQL) => Promise<T>): Promise<T> {
-    return this.run(async (sql) => {
-      if ("savepoint" in sql) return fn(this, sql);
-      return (await sql.begin((tx) => {
-        const q = new PgQueue({ sql: tx, target: this.db.target }, { backoff: this.backoff });
-        return fn(q, tx);
-      })) as T;
-    });
+    return inPgTransaction(this.db, (tx) =>
+      fn(tx === this.db ? this : new PgQueue(tx, this.options), tx.sql),
+    );
   }
 }
