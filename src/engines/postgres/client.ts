@@ -59,9 +59,19 @@ class PgClient implements Client {
   async transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
     if (this.closed) throw this.closedError();
     const { target } = this.conn;
+    // What fn threw is the caller's own and comes back unchanged; only the driver's is mapped.
+    let own: { err: unknown } | undefined;
+    const run = (sql: SQL) =>
+      Promise.resolve()
+        .then(() => fn(this.compose({ sql, target })))
+        .catch((err: unknown) => {
+          own = { err };
+          throw err;
+        });
     try {
-      return (await this.conn.sql.begin((sql) => fn(this.compose({ sql, target })))) as T;
+      return (await this.conn.sql.begin(run)) as T;
     } catch (err) {
+      if (own && own.err === err) throw err;
       throw mapPgError(err, target);
     }
   }
