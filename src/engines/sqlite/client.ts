@@ -64,9 +64,9 @@ class SqliteClient implements Client {
       if (readOnly !== undefined) {
         throw new IoError(`write ${this.store.path}: the store is open read-only: ${readOnly}`);
       }
-      this.sql("begin write transaction", () =>
-        retryWhileBusy(() => db.query("BEGIN IMMEDIATE").run(), this.busyTimeoutMs, "begin"),
-      );
+      // As the sync Store's writes: the write lock up front, busy past the timeout is exit 6.
+      const begin = db.query("BEGIN IMMEDIATE");
+      retryWhileBusy(() => begin.run(), this.busyTimeoutMs, "begin write transaction");
       let open = true;
       // Inside the transaction: no mutex (this turn holds it), refused once it ended.
       const direct = (run: () => unknown): Promise<unknown> => {
