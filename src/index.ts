@@ -12,6 +12,17 @@ export {
 export { type BackupReport, type Check, reportError } from "./backup/inspect.ts";
 export { type RestoreOptions, type RestoreResult, restoreStore } from "./backup/restore.ts";
 export { verifyBackup } from "./backup/verify.ts";
+export {
+  type Async,
+  type AsyncMessages,
+  type AsyncQueue,
+  type AsyncSessions,
+  type Client,
+  type ClientTx,
+  type ConnectOptions,
+  connect,
+  type Engine,
+} from "./client.ts";
 export * from "./errors.ts";
 export { classifyIp, type IpClass } from "./net/ip-class.ts";
 export {

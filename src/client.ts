@@ -1,0 +1,63 @@
+// The engine-neutral async library API (SPEC §10): the Client's types, derived
+// from the sync classes so the two cannot drift, and connect(), which picks the engine.
+
+import { isPostgresUrl } from "./engines/postgres/url.ts";
+import { openSqliteClient } from "./engines/sqlite/client.ts";
+import { UsageError } from "./errors.ts";
+import type { Messages } from "./state/messages.ts";
+import type { Queue } from "./state/queue.ts";
+import type { Sessions } from "./state/sessions.ts";
+import type { StoreOptions } from "./store/store.ts";
+
+/** Each public method of `T`, returning a promise of what it returned. */
+export type Async<T> = {
+  // biome-ignore lint/suspicious/noExplicitAny: matches any method signature
+  [K in keyof T as T[K] extends (...args: any[]) => unknown ? K : never]: T[K] extends (
+    ...args: infer A
+  ) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
+};
+
+export type AsyncSessions = Async<Sessions>;
+export type AsyncMessages = Async<Messages>;
+export type AsyncQueue = Async<Queue>;
+
+/** What runs inside one transaction: the same operations, all committed together or none. */
+export interface ClientTx {
+  readonly sessions: AsyncSessions;
+  readonly messages: AsyncMessages;
+  readonly queue: AsyncQueue;
+}
+
+export type Engine = "sqlite" | "postgres";
+
+export interface Client extends ClientTx {
+  readonly engine: Engine;
+  /**
+   * Runs `fn` in one transaction: its writes through `tx` commit when the
+   * promise it returns resolves, and are rolled back when it rejects. Use
+   * `tx`, not the client, inside `fn`.
+   */
+  transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T>;
+  /** Waits for the operations already issued, then closes; idempotent. */
+  close(): Promise<void>;
+}
+
+/** SQLite's open options (all but the path); on PostgreSQL only busyTimeoutMs and queue apply. */
+export type ConnectOptions = Omit<StoreOptions, "path">;
+
+/**
+ * Opens the store `target` names: a postgres:// or postgresql:// URL is
+ * PostgreSQL, anything else a SQLite file path.
+ */
+export async function connect(target: string, options: ConnectOptions = {}): Promise<Client> {
+  if (isPostgresUrl(target)) {
+    // The PostgreSQL Client (engines/postgres/client.ts) has the queue; it
+    // joins connect() when sessions and messages exist on PostgreSQL.
+    throw new UsageError("the PostgreSQL engine is not complete yet in the library", {
+      hint: "use a SQLite path for now",
+    });
+  }
+  return openSqliteClient({ ...options, path: target });
+}

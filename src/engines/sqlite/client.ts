@@ -1,0 +1,145 @@
+// The async Client on SQLite: the sync Store on a private connection, every
+// operation and transaction taking turns through one FIFO mutex (single writer).
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Async, Client, ClientTx } from "../../client.ts";
+import { CofferError, IoError, UsageError } from "../../errors.ts";
+import { readOnlyReason } from "../../store/access.ts";
+import { openDatabase } from "../../store/open.ts";
+import { closeDatabase, type Lease } from "../../store/shared.ts";
+import { isSqliteError } from "../../store/sqlite-errors.ts";
+import { Store, type StoreOptions } from "../../store/store.ts";
+import { storeError } from "../../store/store-error.ts";
+import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy } from "../../store/tx.ts";
+import { Mutex } from "./mutex.ts";
+
+/**
+ * Opens `options.path` on a connection of its own, not the one sync Stores of
+ * the same file share in this process: a transaction held open across awaits
+ * on the shared one would be joined by any sync `store.write()` meanwhile. So
+ * such a write waits on SQLite's lock instead, which on one thread can only
+ * time out (exit 6) while the Client's transaction is open: do not mix the two
+ * on one file in one process.
+ */
+export async function openSqliteClient(options: StoreOptions): Promise<Client> {
+  const db = openDatabase(options);
+  let released = false;
+  const lease: Lease = {
+    db,
+    release() {
+      if (released) return;
+      released = true;
+      closeDatabase(db);
+    },
+  };
+  return new SqliteClient(new Store(lease, options), options.busyTimeoutMs);
+}
+
+type Op = (...args: unknown[]) => unknown;
+
+class SqliteClient implements Client {
+  readonly engine = "sqlite" as const;
+  readonly sessions: ClientTx["sessions"];
+  readonly messages: ClientTx["messages"];
+  readonly queue: ClientTx["queue"];
+  private readonly mutex = new Mutex();
+  /** Set while `fn` of a transaction runs, to catch the client used where `tx` is meant. */
+  private readonly inTx = new AsyncLocalStorage<true>();
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS,
+  ) {
+    const turn = (run: () => unknown) => this.turn(run);
+    this.sessions = wrap(store.sessions, turn);
+    this.messages = wrap(store.messages, turn);
+    this.queue = wrap(store.queue, turn);
+  }
+
+  transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
+    return this.turn(async () => {
+      const db = this.store.db;
+      const readOnly = readOnlyReason(db);
+      if (readOnly !== undefined) {
+        throw new IoError(`write ${this.store.path}: the store is open read-only: ${readOnly}`);
+      }
+      // As the sync Store's writes: the write lock up front, busy past the timeout is exit 6.
+      const begin = db.query("BEGIN IMMEDIATE");
+      retryWhileBusy(() => begin.run(), this.busyTimeoutMs, "begin write transaction");
+      let open = true;
+      // Inside the transaction: no mutex (this turn holds it), refused once it ended.
+      const direct = (run: () => unknown): Promise<unknown> => {
+        if (!open) return Promise.reject(new UsageError("the transaction has already ended"));
+        try {
+          return Promise.resolve(run());
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      };
+      const tx: ClientTx = {
+        sessions: wrap(this.store.sessions, direct),
+        messages: wrap(this.store.messages, direct),
+        queue: wrap(this.store.queue, direct),
+      };
+      try {
+        const result = await this.inTx.run(true, () => fn(tx));
+        open = false;
+        this.sql("commit", () => db.query("COMMIT").run());
+        return result;
+      } catch (err) {
+        open = false;
+        try {
+          if (db.inTransaction) db.query("ROLLBACK").run();
+        } catch {
+          // SQLite rolled back already (a full disk, an I/O error): `err` says why.
+        }
+        throw err;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.mutex.idle();
+    this.store.close();
+  }
+
+  /** Runs `run` alone, after everything issued before it, unless the client is closed. */
+  private turn<T>(run: () => T | Promise<T>): Promise<T> {
+    if (this.closed) {
+      return Promise.reject(new UsageError(`the client of ${this.store.path} is closed`));
+    }
+    if (this.inTx.getStore()) {
+      // Queued behind the transaction it is called from, it would wait forever.
+      return Promise.reject(
+        new UsageError("inside client.transaction(fn), use the tx that fn is given"),
+      );
+    }
+    return this.mutex.run(async () => run());
+  }
+
+  private sql<T>(context: string, run: () => T): T {
+    try {
+      return run();
+    } catch (err) {
+      if (err instanceof CofferError || !isSqliteError(err)) throw err;
+      throw storeError(this.store.path, err, context);
+    }
+  }
+}
+
+/** A proxy of `target` whose every method runs through `via` and returns a promise. */
+function wrap<T extends object>(
+  target: T,
+  via: (run: () => unknown) => Promise<unknown>,
+): Async<T> {
+  return new Proxy(target, {
+    get(obj, key) {
+      const value = Reflect.get(obj, key);
+      if (typeof value !== "function" || typeof key === "symbol") return undefined;
+      return (...args: unknown[]) => via(() => (value as Op).apply(obj, args));
+    },
+  }) as unknown as Async<T>;
+}
