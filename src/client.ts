@@ -3,7 +3,7 @@
 
 import { isPostgresUrl } from "./engines/postgres/url.ts";
 import { openSqliteClient } from "./engines/sqlite/client.ts";
-import { UsageError } from "./errors.ts";
+import { connectPostgresClient } from "./engines/postgres/client.ts";
 import type { Messages } from "./state/messages.ts";
 import type { Queue } from "./state/queue.ts";
 import type { Sessions } from "./state/sessions.ts";
@@ -52,12 +52,6 @@ export type ConnectOptions = Omit<StoreOptions, "path">;
  * PostgreSQL, anything else a SQLite file path.
  */
 export async function connect(target: string, options: ConnectOptions = {}): Promise<Client> {
-  if (isPostgresUrl(target)) {
-    // The PostgreSQL Client (engines/postgres/client.ts) has the queue; it
-    // joins connect() when sessions and messages exist on PostgreSQL.
-    throw new UsageError("the PostgreSQL engine is not complete yet in the library", {
-      hint: "use a SQLite path for now",
-    });
-  }
+  if (isPostgresUrl(target)) return connectPostgresClient(target, options);
   return openSqliteClient({ ...options, path: target });
 }

@@ -2,19 +2,23 @@
 // over sql.begin, which gives every module the transaction's handle instead.
 
 import type { SQL } from "bun";
-import type { AsyncMessages, AsyncQueue, AsyncSessions, Client, ClientTx } from "../../client.ts";
+import type {
+  AsyncMessages,
+  AsyncQueue,
+  AsyncSessions,
+  Client,
+  ClientTx,
+  ConnectOptions,
+} from "../../client.ts";
 import { UsageError } from "../../errors.ts";
 import type { QueueOptions } from "../../state/job.ts";
+import { PgMessages } from "../../state/messages/postgres.ts";
 import { PgQueue } from "../../state/queue/postgres.ts";
+import { PgSessions } from "../../state/sessions/postgres.ts";
 import type { PgConnection } from "./connect.ts";
 import { mapPgError } from "./errors.ts";
-import type { PgTarget } from "./url.ts";
-
-/** What a module's PostgreSQL SQL runs on: the pool, or one transaction. */
-export interface PgHandle {
-  sql: SQL;
-  target: PgTarget;
-}
+import type { PgHandle } from "./handle.ts";
+import { openPostgres } from "./index.ts";
 
 /**
  * The modules whose PostgreSQL SQL lives elsewhere (state/sessions/postgres.ts,
@@ -27,6 +31,25 @@ export interface PgModules {
 
 export interface PgClientOptions {
   queue?: QueueOptions | undefined;
+  /** Masks secrets in message content and metadata and in job errors before they are stored. */
+  redact?: ((text: string) => string) | undefined;
+}
+
+/** connect() for a postgres:// URL: open, migrate, and compose every module over the pool. */
+export async function connectPostgresClient(
+  url: string,
+  options: ConnectOptions = {},
+): Promise<Client> {
+  const conn = await openPostgres(url, { busyTimeoutMs: options.busyTimeoutMs });
+  const { redact } = options;
+  return pgClient(
+    conn,
+    {
+      sessions: (handle) => new PgSessions(handle),
+      messages: (handle) => new PgMessages(handle, { redact }),
+    },
+    { queue: options.queue, redact },
+  );
 }
 
 /** A Client over an open, migrated connection; closing it closes the pool. */
@@ -86,7 +109,10 @@ class PgClient implements Client {
     return {
       sessions: this.modules.sessions(handle),
       messages: this.modules.messages(handle),
-      queue: new PgQueue(handle, this.options.queue) satisfies AsyncQueue,
+      queue: new PgQueue(handle, {
+        ...this.options.queue,
+        redact: this.options.redact,
+      }) satisfies AsyncQueue,
     };
   }
 

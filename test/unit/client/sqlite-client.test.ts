@@ -3,7 +3,14 @@
 
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
-import { type Client, type ClientTx, connect, openStore, UsageError } from "../../../src/index.ts";
+import {
+  type Client,
+  type ClientTx,
+  connect,
+  IoError,
+  openStore,
+  UsageError,
+} from "../../../src/index.ts";
 import { deferred, script, settle, tokensOut } from "../../helpers/client-script.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 
@@ -193,9 +200,10 @@ describe("the SQLite Client", () => {
 });
 
 describe("connect", () => {
-  it("refuses a PostgreSQL URL for now, with a usage error and no connection", async () => {
-    const p = connect("postgres://u:secret@127.0.0.1:1/db");
-    expect(p).rejects.toBeInstanceOf(UsageError);
+  it("reports an unreachable PostgreSQL server as an I/O error, without the password", async () => {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const p = connect("postgres://u:secret@127.0.0.1:1/db?connect_timeout=2");
+    expect(p).rejects.toBeInstanceOf(IoError);
     expect(p).rejects.not.toThrow("secret");
     await p.catch(() => {});
   });
