@@ -1,9 +1,9 @@
 // The engine-neutral async library API (SPEC §10): the Client's types, derived
 // from the sync classes so the two cannot drift, and connect(), which picks the engine.
 
+import { connectPostgresClient } from "./engines/postgres/client.ts";
 import { isPostgresUrl } from "./engines/postgres/url.ts";
 import { openSqliteClient } from "./engines/sqlite/client.ts";
-import { connectPostgresClient } from "./engines/postgres/client.ts";
 import type { Messages } from "./state/messages.ts";
 import type { Queue } from "./state/queue.ts";
 import type { Sessions } from "./state/sessions.ts";
