@@ -16,7 +16,8 @@ function mask(text: string): string {
   return text
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "<time>")
     .replace(/("\w*(At|lockedUntil)":\s*)\d+/g, "$1<ms>")
-    .replace(/("leaseToken":\s*)"[^"]*"/g, '$1"<token>"');
+    .replace(/("leaseToken":\s*)"[^"]*"/g, '$1"<token>"')
+    .replace(/--token [0-9a-f]{32}/g, "--token <token>");
 }
 
 /** One script of queue and session commands; returns each step's exit code and masked output. */
@@ -34,7 +35,7 @@ async function script(db: string): Promise<string[]> {
   const steps: string[] = [];
   const run = (...args: string[]): RunResult => {
     const r = coffer(args, { env });
-    steps.push(`${args.join(" ")} => ${r.code}\n${mask(r.stdout)}${mask(r.stderr)}`);
+    steps.push(`${mask(args.join(" "))} => ${r.code}\n${mask(r.stdout)}${mask(r.stderr)}`);
     return r;
   };
   run("queue", "push", "jobs", '{"n":1}');
@@ -46,15 +47,15 @@ async function script(db: string): Promise<string[]> {
   run("queue", "ack", String(first.id), "--token", "wrong");
   run("--json", "queue", "ack", String(first.id), "--token", first.leaseToken);
   const second = JSON.parse(run("queue", "pop", "jobs").stdout);
-  run("queue", "fail", String(second.id), "--error", "boom", "--retry-in", "0");
+  run("queue", "fail", String(second.id), "--error", "boom", "--retry-in", "600000");
   const third = JSON.parse(run("queue", "pop", "jobs", "--lease", "1000").stdout);
   run("--json", "queue", "fail", String(third.id), "--error", "bad");
   run("queue", "list", "jobs");
   run("--json", "queue", "list", "jobs", "--status", "failed");
   run("queue", "stats");
   run("--json", "queue", "stats", "jobs");
-  run("queue", "retry", String(third.id));
   run("queue", "retry", "--all", "jobs");
+  run("queue", "retry", String(third.id));
   run("queue", "pop", "empty");
   run("queue", "ack", "999");
   run("queue", "purge", "--older-than", "0");
@@ -81,6 +82,8 @@ describe.skipIf(!pg)("queue and session commands on PostgreSQL", () => {
       expect(text).toContain(seen);
     }
     expect(text).toContain("session show s2 => 3");
+    expect(text).toContain(`"status": "failed"`);
+    expect(text).toContain("retried 1 failed jobs of jobs");
     for (let i = 0; i < sqlite.length; i++) expect(postgres[i]).toBe(sqlite[i] as string);
     expect(postgres.length).toBe(sqlite.length);
   });
