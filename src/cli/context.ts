@@ -1,7 +1,10 @@
 // What every command of one invocation shares: the global flags, the
 // environment and the config, read once, and how to open the store.
 
+import { type Client, connect } from "../client.ts";
 import { type LoadedConfig, loadConfig } from "../config.ts";
+import { isPostgresUrl } from "../engines/postgres/url.ts";
+import { UsageError } from "../errors.ts";
 import { type Env, resolveDatabasePath } from "../store/paths.ts";
 import { openStore, type Store } from "../store/store.ts";
 import type { Globals } from "./argv.ts";
@@ -14,6 +17,12 @@ export interface Context {
 
 let current: Context = { globals: { json: false, verbose: false, version: false }, env: {} };
 let config: LoadedConfig | undefined;
+/** The command being run, "secret get" say, for messages naming it. */
+let commandName = "this command";
+
+export function setCommandName(name: string): void {
+  commandName = name;
+}
 
 export function setContext(next: Context): void {
   current = next;
@@ -37,16 +46,39 @@ export function storePath(): string {
   });
 }
 
-/** Opens (creating if needed) the store this invocation points at. */
-export function openCliStore(options: { create?: boolean } = {}): Store {
+/**
+ * The store path for a command that only runs on SQLite so far: a PostgreSQL
+ * URL is refused here (exit 2), before anything connects or the URL is printed.
+ */
+export function sqliteStorePath(): string {
+  const path = storePath();
+  if (isPostgresUrl(path)) {
+    throw new UsageError(`${commandName} is not available on PostgreSQL yet`);
+  }
+  return path;
+}
+
+function storeOptions() {
   const storage = loadedConfig().config.storage;
-  return openStore({
-    path: storePath(),
-    create: options.create ?? true,
+  return {
     synchronous: storage?.synchronous,
     busyTimeoutMs: storage?.busy_timeout_ms,
     onWarning: say.warn,
     // Messages and job errors are stored masked, as they would be printed.
-    redact: (text) => redactor.redact(text),
+    redact: (text: string) => redactor.redact(text),
+  };
+}
+
+/** Opens (creating if needed) the SQLite store this invocation points at. */
+export function openCliStore(options: { create?: boolean } = {}): Store {
+  return openStore({
+    ...storeOptions(),
+    path: sqliteStorePath(),
+    create: options.create ?? true,
   });
+}
+
+/** Connects to the store this invocation points at, on either engine; close it when done. */
+export function openCliClient(): Promise<Client> {
+  return connect(storePath(), { ...storeOptions(), create: true });
 }

@@ -4,6 +4,7 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
 import { version } from "../../package.json" with { type: "json" };
 import { UsageError } from "../errors.ts";
+import { setCommandName } from "./context.ts";
 import { getStreams } from "./output.ts";
 
 type AnyCommand = CommandDef<ArgsDef>;
@@ -43,6 +44,7 @@ export async function dispatch(root: AnyCommand, argv: readonly string[]): Promi
   const flags = end === -1 ? args : args.slice(0, end);
   if (flags.includes("--help") || flags.includes("-h")) return showHelp(cmd, parentPath);
   checkFlags(flags, cmd.args ? await resolve(cmd.args) : {}, path);
+  setCommandName(path.replace(/^coffer /, ""));
   try {
     return (await runCommand(cmd, { rawArgs: args })).result;
   } catch (err) {

@@ -4,7 +4,7 @@
 import { writeSync } from "node:fs";
 import { defineCommand } from "citty";
 import { backupStore, streamBackup } from "../backup/backup.ts";
-import { loadedConfig, storePath } from "../cli/context.ts";
+import { loadedConfig, sqliteStorePath } from "../cli/context.ts";
 import { getStreams, printJson, say } from "../cli/output.ts";
 import { IoError, UsageError } from "../errors.ts";
 import { formatBytes, progressLine, withSignals } from "./_backup-ui.ts";
@@ -25,7 +25,7 @@ export default defineCommand({
     if (toStdout) refuseUnfitStdout();
     const progress = progressLine("backup");
     const common = {
-      source: storePath(),
+      source: sqliteStorePath(),
       busyTimeoutMs: loadedConfig().config.storage?.busy_timeout_ms,
       onProgress: (p: { phase: string; bytesDone: number; bytesTotal: number }) => {
         if (p.phase === "copy") progress.update(p.bytesDone, p.bytesTotal);

@@ -4,7 +4,7 @@
 import { defineCommand } from "citty";
 import type { BackupReport } from "../backup/inspect.ts";
 import { restoreStore } from "../backup/restore.ts";
-import { storePath } from "../cli/context.ts";
+import { sqliteStorePath } from "../cli/context.ts";
 import { printJson, say } from "../cli/output.ts";
 import { confirm } from "../cli/prompt.ts";
 import { UsageError } from "../errors.ts";
@@ -21,7 +21,7 @@ export default defineCommand({
     },
   },
   async run({ args }) {
-    const store = storePath();
+    const store = sqliteStorePath();
     const progress = progressLine("restore");
     const result = await withSignals((signal) =>
       restoreStore({

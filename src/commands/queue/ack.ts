@@ -1,7 +1,7 @@
 // coffer queue ack ID: completes a job this worker holds.
 
 import { defineCommand } from "citty";
-import { openCliStore } from "../../cli/context.ts";
+import { openCliClient } from "../../cli/context.ts";
 import { say } from "../../cli/output.ts";
 import { output, parseJobId } from "../_shared.ts";
 
@@ -14,10 +14,14 @@ export default defineCommand({
       description: "The leaseToken pop printed: refuse if the claim changed hands",
     },
   },
-  run({ args }) {
+  async run({ args }) {
     const id = parseJobId(args.id);
-    using store = openCliStore();
-    store.queue.ack(id, { token: args.token });
-    output({ id, status: "completed" }, () => say.info(`job ${id} completed`));
+    const client = await openCliClient();
+    try {
+      await client.queue.ack(id, { token: args.token });
+      output({ id, status: "completed" }, () => say.info(`job ${id} completed`));
+    } finally {
+      await client.close();
+    }
   },
 });

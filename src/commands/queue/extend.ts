@@ -2,7 +2,7 @@
 
 import { defineCommand } from "citty";
 import { parseIntFlag } from "../../cli/argv.ts";
-import { openCliStore } from "../../cli/context.ts";
+import { openCliClient } from "../../cli/context.ts";
 import { isoTime, say } from "../../cli/output.ts";
 import { output, parseJobId } from "../_shared.ts";
 
@@ -16,11 +16,15 @@ export default defineCommand({
     lease: { type: "string", description: "New lease from now, in milliseconds (default 300000)" },
     token: { type: "string", description: "The leaseToken pop printed" },
   },
-  run({ args }) {
+  async run({ args }) {
     const id = parseJobId(args.id);
     const lease = parseIntFlag(args.lease, "--lease", 1);
-    using store = openCliStore();
-    const job = store.queue.extend(id, lease, { token: args.token });
-    output(job, () => say.info(`job ${id} held until ${isoTime(job.lockedUntil)}`));
+    const client = await openCliClient();
+    try {
+      const job = await client.queue.extend(id, lease, { token: args.token });
+      output(job, () => say.info(`job ${id} held until ${isoTime(job.lockedUntil)}`));
+    } finally {
+      await client.close();
+    }
   },
 });

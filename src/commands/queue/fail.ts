@@ -2,7 +2,7 @@
 
 import { defineCommand } from "citty";
 import { parseIntFlag } from "../../cli/argv.ts";
-import { openCliStore } from "../../cli/context.ts";
+import { openCliClient } from "../../cli/context.ts";
 import { isoTime, say } from "../../cli/output.ts";
 import { output, parseJobId } from "../_shared.ts";
 
@@ -20,17 +20,24 @@ export default defineCommand({
       description: "Milliseconds before the retry, instead of the backoff",
     },
   },
-  run({ args }) {
+  async run({ args }) {
     const id = parseJobId(args.id);
     const retryDelay = parseIntFlag(args["retry-in"], "--retry-in", 0);
-    using store = openCliStore();
-    const job = store.queue.fail(id, args.error ?? "failed", { token: args.token, retryDelay });
-    output(job, () =>
-      say.info(
-        job.status === "failed"
-          ? `job ${id} failed for good after ${job.attempts} attempts`
-          : `job ${id} will be retried at ${isoTime(job.runAt)}`,
-      ),
-    );
+    const client = await openCliClient();
+    try {
+      const job = await client.queue.fail(id, args.error ?? "failed", {
+        token: args.token,
+        retryDelay,
+      });
+      output(job, () =>
+        say.info(
+          job.status === "failed"
+            ? `job ${id} failed for good after ${job.attempts} attempts`
+            : `job ${id} will be retried at ${isoTime(job.runAt)}`,
+        ),
+      );
+    } finally {
+      await client.close();
+    }
   },
 });

@@ -2,7 +2,7 @@
 
 import { defineCommand } from "citty";
 import { parseIntFlag } from "../../cli/argv.ts";
-import { openCliStore } from "../../cli/context.ts";
+import { openCliClient } from "../../cli/context.ts";
 import { isoTime, printTable } from "../../cli/output.ts";
 import { JOB_STATUSES } from "../../state/queue.ts";
 import { output } from "../_shared.ts";
@@ -15,25 +15,29 @@ export default defineCommand({
     limit: { type: "string", description: "At most N jobs (default 100)" },
     offset: { type: "string", description: "Skip the first N jobs" },
   },
-  run({ args }) {
-    using store = openCliStore();
-    const jobs = store.queue.list(args.queue, {
-      status: args.status,
-      limit: parseIntFlag(args.limit, "--limit", 1),
-      offset: parseIntFlag(args.offset, "--offset", 0),
-    });
-    output(jobs, () =>
-      printTable(
-        ["ID", "STATUS", "PRIORITY", "ATTEMPTS", "RUN AT", "LAST ERROR"],
-        jobs.map((j) => [
-          String(j.id),
-          j.status,
-          String(j.priority),
-          `${j.attempts}/${j.maxAttempts}`,
-          isoTime(j.runAt),
-          j.lastError ?? "-",
-        ]),
-      ),
-    );
+  async run({ args }) {
+    const client = await openCliClient();
+    try {
+      const jobs = await client.queue.list(args.queue, {
+        status: args.status,
+        limit: parseIntFlag(args.limit, "--limit", 1),
+        offset: parseIntFlag(args.offset, "--offset", 0),
+      });
+      output(jobs, () =>
+        printTable(
+          ["ID", "STATUS", "PRIORITY", "ATTEMPTS", "RUN AT", "LAST ERROR"],
+          jobs.map((j) => [
+            String(j.id),
+            j.status,
+            String(j.priority),
+            `${j.attempts}/${j.maxAttempts}`,
+            isoTime(j.runAt),
+            j.lastError ?? "-",
+          ]),
+        ),
+      );
+    } finally {
+      await client.close();
+    }
   },
 });

@@ -2,7 +2,7 @@
 
 import { defineCommand } from "citty";
 import { parseIntFlag } from "../../cli/argv.ts";
-import { openCliStore } from "../../cli/context.ts";
+import { openCliClient } from "../../cli/context.ts";
 import { printJson } from "../../cli/output.ts";
 import { NotFoundError } from "../../errors.ts";
 
@@ -15,11 +15,15 @@ export default defineCommand({
     queue: { type: "positional", description: "Queue name", required: true },
     lease: { type: "string", description: "Lease in milliseconds (default 300000)" },
   },
-  run({ args }) {
+  async run({ args }) {
     const lease = parseIntFlag(args.lease, "--lease", 1);
-    using store = openCliStore();
-    const job = store.queue.dequeue(args.queue, lease === undefined ? {} : { lease });
-    if (!job) throw new NotFoundError(`no job due in queue ${args.queue}`);
-    printJson(job);
+    const client = await openCliClient();
+    try {
+      const job = await client.queue.dequeue(args.queue, lease === undefined ? {} : { lease });
+      if (!job) throw new NotFoundError(`no job due in queue ${args.queue}`);
+      printJson(job);
+    } finally {
+      await client.close();
+    }
   },
 });

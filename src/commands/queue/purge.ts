@@ -2,7 +2,7 @@
 
 import { defineCommand } from "citty";
 import { parseDuration } from "../../cli/argv.ts";
-import { openCliStore } from "../../cli/context.ts";
+import { openCliClient } from "../../cli/context.ts";
 import { say } from "../../cli/output.ts";
 import { output } from "../_shared.ts";
 
@@ -12,10 +12,14 @@ export default defineCommand({
     "older-than": { type: "string", description: "Age such as 30m, 12h, 7d (default 7d)" },
     queue: { type: "string", description: "Only this queue" },
   },
-  run({ args }) {
+  async run({ args }) {
     const olderThan = parseDuration(args["older-than"] ?? "7d", "--older-than");
-    using store = openCliStore();
-    const count = store.queue.purge({ olderThan, queue: args.queue });
-    output({ purged: count }, () => say.info(`purged ${count} jobs`));
+    const client = await openCliClient();
+    try {
+      const count = await client.queue.purge({ olderThan, queue: args.queue });
+      output({ purged: count }, () => say.info(`purged ${count} jobs`));
+    } finally {
+      await client.close();
+    }
   },
 });

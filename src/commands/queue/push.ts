@@ -2,7 +2,7 @@
 
 import { defineCommand } from "citty";
 import { parseIntFlag } from "../../cli/argv.ts";
-import { openCliStore } from "../../cli/context.ts";
+import { openCliClient } from "../../cli/context.ts";
 import { printLines } from "../../cli/output.ts";
 import { UsageError } from "../../errors.ts";
 import { LIMITS } from "../../input/limits.ts";
@@ -36,9 +36,13 @@ export default defineCommand({
       maxAttempts: parseIntFlag(args["max-attempts"], "--max-attempts", 1, 1000),
       dedupeKey: args["dedupe-key"],
     };
-    using store = openCliStore();
-    const id = store.queue.enqueue(args.queue, payload, options);
-    output({ id }, () => printLines([String(id)]));
+    const client = await openCliClient();
+    try {
+      const id = await client.queue.enqueue(args.queue, payload, options);
+      output({ id }, () => printLines([String(id)]));
+    } finally {
+      await client.close();
+    }
   },
 });
 

@@ -1,7 +1,7 @@
 // coffer queue retry ID | --all QUEUE: sends failed jobs back to pending.
 
 import { defineCommand } from "citty";
-import { openCliStore } from "../../cli/context.ts";
+import { openCliClient } from "../../cli/context.ts";
 import { say } from "../../cli/output.ts";
 import { UsageError } from "../../errors.ts";
 import { output, parseJobId } from "../_shared.ts";
@@ -19,21 +19,29 @@ export default defineCommand({
     },
     all: { type: "boolean", description: "Retry every failed job of the queue named" },
   },
-  run({ args }) {
+  async run({ args }) {
     if (args.all) {
       if (/^\d+$/.test(args.target)) {
         throw new UsageError("--all takes a queue name, not a job id");
       }
-      using store = openCliStore();
-      const count = store.queue.retryAll(args.target);
-      output({ queue: args.target, retried: count }, () =>
-        say.info(`retried ${count} failed jobs of ${args.target}`),
-      );
-      return;
+      const client = await openCliClient();
+      try {
+        const count = await client.queue.retryAll(args.target);
+        output({ queue: args.target, retried: count }, () =>
+          say.info(`retried ${count} failed jobs of ${args.target}`),
+        );
+        return;
+      } finally {
+        await client.close();
+      }
     }
     const id = parseJobId(args.target);
-    using store = openCliStore();
-    const job = store.queue.retry(id);
-    output(job, () => say.info(`job ${id} is pending again`));
+    const client = await openCliClient();
+    try {
+      const job = await client.queue.retry(id);
+      output(job, () => say.info(`job ${id} is pending again`));
+    } finally {
+      await client.close();
+    }
   },
 });

@@ -2,7 +2,7 @@
 
 import { defineCommand } from "citty";
 import { parseIntFlag } from "../../cli/argv.ts";
-import { openCliStore } from "../../cli/context.ts";
+import { openCliClient } from "../../cli/context.ts";
 import { isoTime, printTable } from "../../cli/output.ts";
 import { output } from "../_shared.ts";
 
@@ -13,25 +13,29 @@ export default defineCommand({
     limit: { type: "string", description: "At most N sessions (default 50)" },
     offset: { type: "string", description: "Skip the first N sessions" },
   },
-  run({ args }) {
-    using store = openCliStore();
-    const sessions = store.sessions.list({
-      state: args.state,
-      limit: parseIntFlag(args.limit, "--limit", 1),
-      offset: parseIntFlag(args.offset, "--offset", 0),
-    });
-    output(sessions, () =>
-      printTable(
-        ["ID", "CHANNEL", "USER", "STATE", "CREATED", "UPDATED"],
-        sessions.map((s) => [
-          s.id,
-          s.channel,
-          s.userId ?? "-",
-          s.state,
-          isoTime(s.createdAt),
-          isoTime(s.updatedAt),
-        ]),
-      ),
-    );
+  async run({ args }) {
+    const client = await openCliClient();
+    try {
+      const sessions = await client.sessions.list({
+        state: args.state,
+        limit: parseIntFlag(args.limit, "--limit", 1),
+        offset: parseIntFlag(args.offset, "--offset", 0),
+      });
+      output(sessions, () =>
+        printTable(
+          ["ID", "CHANNEL", "USER", "STATE", "CREATED", "UPDATED"],
+          sessions.map((s) => [
+            s.id,
+            s.channel,
+            s.userId ?? "-",
+            s.state,
+            isoTime(s.createdAt),
+            isoTime(s.updatedAt),
+          ]),
+        ),
+      );
+    } finally {
+      await client.close();
+    }
   },
 });
