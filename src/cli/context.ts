@@ -1,7 +1,7 @@
 // What every command of one invocation shares: the global flags, the
 // environment and the config, read once, and how to open the store.
 
-import { type Client, connect } from "../client.ts";
+import type { Client } from "../client.ts";
 import { type LoadedConfig, loadConfig } from "../config.ts";
 import { isPostgresUrl } from "../engines/postgres/url.ts";
 import { UsageError } from "../errors.ts";
@@ -79,6 +79,8 @@ export function openCliStore(options: { create?: boolean } = {}): Store {
 }
 
 /** Connects to the store this invocation points at, on either engine; close it when done. */
-export function openCliClient(): Promise<Client> {
+export async function openCliClient(): Promise<Client> {
+  // Loaded here, not at the top: every command (even --version) pays for what cli.ts imports.
+  const { connect } = await import("../client.ts");
   return connect(storePath(), { ...storeOptions(), create: true });
 }
