@@ -68,4 +68,84 @@ describe.skipIf(!pg)("PgQueue under many processes", () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  test(
+    "workers SIGKILLed mid-job: their jobs are reclaimed after the 300 ms lease, none lost or acked twice",
+    async () => {
+      const JOBS = 60;
+      const LEASE_MS = 300;
+      const WORK_MAX_MS = 450; // many jobs outlive their lease
+      const { url, conn, q } = await audited("kill");
+      const ids = await q.enqueueMany(
+        "work",
+        Array.from({ length: JOBS }, (_, i) => i),
+        { maxAttempts: 1000 },
+      );
+      const live = new Set<Fixture>();
+      const done: Promise<Finished>[] = [];
+      const start = () => {
+        const p = startFixture("pg-worker", [url, "work", String(LEASE_MS), String(WORK_MAX_MS)]);
+        live.add(p);
+        done.push(finish(p));
+        p.exited.then(() => live.delete(p));
+      };
+      for (let i = 0; i < 4; i++) start();
+      let kills = 0;
+      await Bun.sleep(600); // let them connect and claim
+      while (live.size > 0) {
+        await Bun.sleep(150);
+        const victim = [...live][Math.floor(Math.random() * live.size)];
+        if (!victim || kills >= 15) continue;
+        victim.kill("SIGKILL");
+        kills++;
+        start(); // a replacement: someone must pick the dead worker's job up after its lease
+      }
+      const results = await Promise.all(done);
+      for (const r of results.filter((r) => r.signal === null)) {
+        expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+      }
+      expect(results.filter((r) => r.signal === "SIGKILL").length).toBe(kills);
+      expect(kills).toBeGreaterThan(5);
+      // Never lost: every job completed, exactly once, by a valid lease.
+      expect(await q.stats("work")).toEqual([
+        { queue: "work", pending: 0, processing: 0, completed: JOBS, failed: 0 },
+      ]);
+      expect(await leaseProblems(conn)).toEqual([]);
+      const completions = await auditEvents(conn, "completed");
+      expect(completions.map((r) => r.job_id).toSorted((a, b) => a - b)).toEqual(ids);
+      // Leases really ran out and were reclaimed (some of them the killed workers').
+      const reclaimed = await auditEvents(conn, "pending");
+      expect(reclaimed.length).toBeGreaterThan(3);
+      for (const r of reclaimed) expect(r.at).toBeGreaterThanOrEqual(r.locked_until ?? Infinity);
+      const said = results.map((r) => r.stdout).join("");
+      // A killed worker's last claim was taken over by another token and completed.
+      const claims = await auditEvents(conn, "claim");
+      const tokens = new Set(claims.map((c) => c.token));
+      const orphaned = results
+        .filter((r) => r.signal === "SIGKILL")
+        .map((r) => [...r.stdout.matchAll(/^claim (\d+) (\w+)$/gm)].at(-1))
+        .filter((m) => m && !ackedBeforeDeath(said, m[1] ?? "", m[2] ?? ""));
+      for (const m of orphaned) expect(tokens.has(m?.[2] ?? "")).toBe(true);
+      const takenOver = orphaned.filter((m) =>
+        completions.some((c) => c.job_id === Number(m?.[1]) && c.token !== m?.[2]),
+      );
+      expect(takenOver.length).toBeGreaterThan(0);
+      // Acks a live worker saw succeed are the completions; stale ones were refused.
+      const acked = [...said.matchAll(/^ack (\d+)$/gm)].map((m) => Number(m[1]));
+      expect(new Set(acked).size).toBe(acked.length);
+      expect(said).toContain("ack-refused");
+      // Attempts count every claim, the killed workers' included.
+      const [mismatch] = await conn.sql`SELECT count(*)::int AS n FROM jobs j WHERE attempts <>
+        (SELECT count(*) FROM lease_audit a WHERE a.job_id = j.id AND a.event = 'claim')`;
+      expect(mismatch.n).toBe(0);
+      await conn.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
+
+/** Whether a claim's worker acked it before dying (its ack line follows the claim line). */
+function ackedBeforeDeath(said: string, id: string, token: string): boolean {
+  const at = said.indexOf(`claim ${id} ${token}`);
+  return at >= 0 && said.slice(at).split("\n")[1] === `ack ${id}`;
+}
