@@ -15,6 +15,14 @@ import { FIXTURES, type Finished, type Fixture, finish, startFixture } from "../
 
 const TEST_TIMEOUT_MS = 120_000;
 const pg = await pgServer();
+/** faketime (Debian) shifts the clock Bun sees; without it the skew test is skipped, visibly. */
+const FAKETIME = spawnSync("faketime", ["-f", "+10m", "date", "+%s"], { encoding: "utf8" });
+const FAKETIME_OK = FAKETIME.status === 0 && Number(FAKETIME.stdout) - Date.now() / 1000 > 540;
+if (pg && !FAKETIME_OK) {
+  if (process.env.CI === "true")
+    throw new Error("faketime is required in CI (.ci/run installs it)");
+  console.log("skipped: the clock-skew test needs faketime (apt-get install faketime)");
+}
 
 /** A fresh database, migrated, with the lease audit installed. */
 async function audited(prefix: string): Promise<{ url: string; conn: PgConnection; q: PgQueue }> {
@@ -142,10 +150,64 @@ describe.skipIf(!pg)("PgQueue under many processes", () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  describe.skipIf(!FAKETIME_OK)("a worker whose host clock is 10 minutes off", () => {
+    test(
+      "its lease is computed on the server clock, and it cannot take a live lease early",
+      async () => {
+        const { url, conn, q } = await audited("skew");
+        // A skewed worker claims: locked_until is the server's now + lease, not its own.
+        await q.enqueue("mine", "a");
+        const before = await serverNow(conn);
+        const ahead = await skewed("+10m", [url, "mine", "2000", "0", "-1"]);
+        const after = await serverNow(conn);
+        expect(ahead.localNow - after).toBeGreaterThan(9 * 60_000); // faketime did apply
+        expect(ahead.job?.lockedUntil).toBeGreaterThanOrEqual(before + 2000);
+        expect(ahead.job?.lockedUntil).toBeLessThanOrEqual(after + 2000);
+        // A normal worker's lease is not claimable early by the clock running ahead.
+        const id = await q.enqueue("theirs", "b");
+        const held = await q.dequeue("theirs", { lease: 1500 });
+        expect(held?.id).toBe(id);
+        const thief = await skewed("+10m", [url, "theirs", "60000", "10000", "0"]);
+        expect(thief.misses).toBeGreaterThan(5); // it polled while the lease ran
+        expect(thief.job?.id).toBe(id);
+        expect(thief.job?.attempts).toBe(2);
+        expect(thief.job?.updatedAt).toBeGreaterThanOrEqual(held?.lockedUntil ?? Infinity);
+        expect(thief.ack).toBe("ok");
+        // A worker whose clock runs behind still loses its lease when the server says so.
+        await q.enqueue("late", "c");
+        const behind = await skewed("-10m", [url, "late", "300", "0", "800"]);
+        expect(after - behind.localNow).toBeGreaterThan(9 * 60_000);
+        expect(behind.job).not.toBeNull();
+        expect(behind.ack).toMatch(/^6: .*lease expired/);
+        expect(await leaseProblems(conn)).toEqual([]);
+        await conn.close();
+      },
+      TEST_TIMEOUT_MS,
+    );
+  });
 });
 
 /** Whether a claim's worker acked it before dying (its ack line follows the claim line). */
 function ackedBeforeDeath(said: string, id: string, token: string): boolean {
   const at = said.indexOf(`claim ${id} ${token}`);
   return at >= 0 && said.slice(at).split("\n")[1] === `ack ${id}`;
+}
+
+interface SkewReport {
+  localNow: number;
+  misses: number;
+  job: { id: number; attempts: number; lockedUntil: number; updatedAt: number } | null;
+  ack: string | null;
+}
+
+/** Runs pg-skew-worker under faketime with the host clock moved by `offset` ("+10m"). */
+async function skewed(offset: string, args: string[]): Promise<SkewReport> {
+  const proc = Bun.spawn(
+    ["faketime", "-f", offset, process.execPath, join(FIXTURES, "pg-skew-worker.ts"), ...args],
+    { env: baseEnv(), stdin: "ignore", stdout: "pipe", stderr: "pipe" },
+  );
+  const r = await finish(proc);
+  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+  return JSON.parse(r.stdout) as SkewReport;
 }
