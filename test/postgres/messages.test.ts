@@ -112,4 +112,13 @@ describe.skipIf(!pg)("PgMessages", () => {
     expect(`${row.content} ${row.metadata}`).not.toContain("hunter2");
     await conn.close();
   });
+
+  test("refuse content holding NUL with a usage error (PostgreSQL text cannot hold it)", async () => {
+    const { conn, m } = await open();
+    const e = await rejects(m.append("s", { role: "user", content: "a\u0000b" }));
+    expect(e.code).toBe(2);
+    expect(e.message).toContain("cannot store this text");
+    expect(await m.count("s")).toBe(0);
+    await conn.close();
+  });
 });

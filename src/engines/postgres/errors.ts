@@ -8,6 +8,7 @@ import {
   InternalError,
   IoError,
   NotFoundError,
+  UsageError,
 } from "../../errors.ts";
 import { type PgTarget, redactUrl } from "./url.ts";
 
@@ -52,6 +53,12 @@ export function mapPgError(err: unknown, target: PgTarget): CofferError {
   if (state && BUSY_STATES.has(state)) {
     return new BusyError(`the PostgreSQL store is busy (${state}): ${message}`, {
       hint: "another process holds the rows; retry, or raise the busy timeout",
+    });
+  }
+  if (state === "22021" || state === "22P05") {
+    // PostgreSQL text cannot hold NUL (SQLite's can): bad input, not a bug.
+    return new UsageError(`PostgreSQL cannot store this text (${state}): ${message}`, {
+      hint: "text on PostgreSQL may not contain NUL characters (\\u0000)",
     });
   }
   if (state === "3D000") return new NotFoundError(`no database at ${where}: ${message}`);

@@ -44,7 +44,7 @@ const CLAIM = `WITH next AS (
     ORDER BY priority DESC, id LIMIT $2 FOR UPDATE SKIP LOCKED)
   UPDATE jobs j SET status = 'processing', attempts = attempts + 1,
     locked_until = now_ms() + $3, lease_token = ${TOKEN}, updated_at = now_ms()
-  FROM next WHERE j.id = next.id RETURNING j.*`;
+  FROM next WHERE j.id = next.id AND j.status = 'pending' RETURNING j.*`;
 const HELD =
   "status = 'processing' AND locked_until > now_ms() AND ($2::text IS NULL OR lease_token = $2)";
 
