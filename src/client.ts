@@ -4,9 +4,9 @@
 import { connectPostgresClient } from "./engines/postgres/client.ts";
 import { isPostgresUrl } from "./engines/postgres/url.ts";
 import { openSqliteClient } from "./engines/sqlite/client.ts";
-import type { Messages } from "./state/messages.ts";
-import type { Queue } from "./state/queue.ts";
-import type { Sessions } from "./state/sessions.ts";
+import type { Messages } from "./state/messages/sqlite.ts";
+import type { Queue } from "./state/queue/sqlite.ts";
+import type { Sessions } from "./state/sessions/sqlite.ts";
 import type { StoreOptions } from "./store/store.ts";
 
 /** Each public method of `T`, returning a promise of what it returned. */

@@ -33,8 +33,8 @@ export {
 } from "./net/safe-fetch.ts";
 export { MASK, Redactor, redactTokens } from "./redact.ts";
 export type { Json } from "./state/json.ts";
-export type { Message, NewMessage, Role } from "./state/messages.ts";
-export { ROLES } from "./state/messages.ts";
+export type { Message, NewMessage, Role } from "./state/messages/sqlite.ts";
+export { ROLES } from "./state/messages/sqlite.ts";
 export type {
   EnqueueOptions,
   Job,
@@ -42,9 +42,9 @@ export type {
   LeaseOptions,
   QueueOptions,
   QueueStats,
-} from "./state/queue.ts";
-export { DEFAULT_LEASE_MS, defaultBackoff, JOB_STATUSES } from "./state/queue.ts";
-export type { ListSessionsOptions, NewSession, Session } from "./state/sessions.ts";
+} from "./state/queue/sqlite.ts";
+export { DEFAULT_LEASE_MS, defaultBackoff, JOB_STATUSES } from "./state/queue/sqlite.ts";
+export type { ListSessionsOptions, NewSession, Session } from "./state/sessions/sqlite.ts";
 export { APPLICATION_ID } from "./store/migrate.ts";
 export { defaultDatabasePath, resolveDatabasePath } from "./store/paths.ts";
 export { openStore, Store, type StoreOptions } from "./store/store.ts";

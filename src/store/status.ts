@@ -1,7 +1,7 @@
 // A read-only report on an open store, for `coffer status` and library users.
 
 import { statSync } from "node:fs";
-import { JOB_STATUSES, type JobStatus } from "../state/queue.ts";
+import { JOB_STATUSES, type JobStatus } from "../state/queue/sqlite.ts";
 import { schemaVersion } from "./migrate.ts";
 import type { Store } from "./store.ts";
 

@@ -4,9 +4,9 @@
 import type { Database } from "bun:sqlite";
 import { CofferError, IoError } from "../errors.ts";
 import { redactTokens } from "../redact.ts";
-import { Messages } from "../state/messages.ts";
-import { Queue, type QueueOptions } from "../state/queue.ts";
-import { Sessions } from "../state/sessions.ts";
+import { Messages } from "../state/messages/sqlite.ts";
+import { Queue, type QueueOptions } from "../state/queue/sqlite.ts";
+import { Sessions } from "../state/sessions/sqlite.ts";
 import { readOnlyReason } from "./access.ts";
 import type { OpenOptions } from "./open.ts";
 import { acquireDatabase, type Lease } from "./shared.ts";

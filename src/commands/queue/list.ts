@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { parseIntFlag } from "../../cli/argv.ts";
 import { openCliClient } from "../../cli/context.ts";
 import { isoTime, printTable } from "../../cli/output.ts";
-import { JOB_STATUSES } from "../../state/queue.ts";
+import { JOB_STATUSES } from "../../state/queue/sqlite.ts";
 import { output } from "../_shared.ts";
 
 export default defineCommand({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { BusyError, NotFoundError, UsageError } from "../../../src/errors.ts";
-import { defaultBackoff } from "../../../src/state/queue.ts";
+import { defaultBackoff } from "../../../src/state/queue/sqlite.ts";
 import { testStore } from "../../helpers/store.ts";
 
 const fixedBackoff = { backoff: (attempt: number) => 1000 * 2 ** (attempt - 1) };

@@ -2,8 +2,8 @@
 // until `locked_until`; if its worker dies the lease runs out and the job can
 // be claimed again, until its attempts are spent and it is marked failed.
 
-import { InternalError } from "../errors.ts";
-import type { Store } from "../store/store.ts";
+import { InternalError } from "../../errors.ts";
+import type { Store } from "../../store/store.ts";
 import {
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_ATTEMPTS,
@@ -17,7 +17,7 @@ import {
   type QueueOptions,
   type QueueStats,
   toJob,
-} from "./job.ts";
+} from "../job.ts";
 import {
   checkClaimLimit,
   checkEnqueue,
@@ -28,7 +28,7 @@ import {
   heldError,
   retryError,
   storedError,
-} from "./queue/rules.ts";
+} from "./rules.ts";
 
 export {
   DEFAULT_LEASE_MS,

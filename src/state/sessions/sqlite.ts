@@ -1,7 +1,7 @@
 // Agent sessions on SQLite: create, get, list newest first, update state,
 // delete (messages go with them through ON DELETE CASCADE). Rules: ./sessions/rules.ts.
 
-import type { Store } from "../store/store.ts";
+import type { Store } from "../../store/store.ts";
 import {
   checkListSessions,
   checkNewSession,
@@ -12,9 +12,9 @@ import {
   type Session,
   sessionExists,
   toSession,
-} from "./sessions/rules.ts";
+} from "./rules.ts";
 
-export type { ListSessionsOptions, NewSession, Session } from "./sessions/rules.ts";
+export type { ListSessionsOptions, NewSession, Session } from "./rules.ts";
 
 export class Sessions {
   constructor(private readonly store: Store) {}

@@ -1,7 +1,8 @@
 // Messages of a session on SQLite, kept in the order they were appended.
 // Rules (checks, redaction, row shape): ./messages/rules.ts.
 
-import type { Store } from "../store/store.ts";
+import type { Store } from "../../store/store.ts";
+import { noSession } from "../sessions/rules.ts";
 import {
   checkLastCount,
   checkMessagePage,
@@ -9,10 +10,9 @@ import {
   type Message,
   type NewMessage,
   toMessage,
-} from "./messages/rules.ts";
-import { noSession } from "./sessions/rules.ts";
+} from "./rules.ts";
 
-export { type Message, type NewMessage, ROLES, type Role } from "./messages/rules.ts";
+export { type Message, type NewMessage, ROLES, type Role } from "./rules.ts";
 
 export class Messages {
   constructor(private readonly store: Store) {}
