@@ -5,10 +5,9 @@ import { Database } from "bun:sqlite";
 import { describe, expect, it } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { openStore } from "../../src/store/store.ts";
+import { bulkStore } from "../helpers/backup-faults.ts";
 import { BINARY, baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
 import { startFixture } from "../helpers/spawn.ts";
-import { makeStore } from "../helpers/stores.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 interface WriterStats {
@@ -38,22 +37,6 @@ function invariantViolations(path: string): { sessions: number; bad: unknown[] }
 
 async function writerStats(store: string, pid: number): Promise<WriterStats> {
   return JSON.parse(await Bun.file(`${store}.writer-${pid}.json`).text());
-}
-
-/** A store with some bulk, so that each backup takes a little while. */
-function bulkStore(dir: string, megabytes: number): string {
-  const path = makeStore(dir);
-  using store = openStore({ path });
-  const chunk = "b".repeat(1 << 20);
-  store.write(() => {
-    for (let i = 0; i < megabytes; i++) {
-      store.db.run(
-        "INSERT INTO messages (session_id, role, content, created_at) VALUES ('s-a', 'tool', ?, 0)",
-        [chunk],
-      );
-    }
-  });
-  return path;
 }
 
 describe("backup while other processes write", () => {
