@@ -4,6 +4,12 @@
 // and coffer is what the API layer costs; the gap to naive is what the
 // contract (one IMMEDIATE transaction per write, reclaim on every claim) costs.
 
+import {
+  ACK_HELD,
+  CLAIM_NEXT,
+  INSERT_JOB,
+  RECLAIM_EXPIRED,
+} from "../../src/state/queue/sqlite-sql.ts";
 import { openDatabase } from "../../src/store/open.ts";
 import type { Contender } from "./cycle.ts";
 
@@ -16,32 +22,10 @@ export const bare: Contender = {
     const db = openDatabase({ path });
     const begin = db.query("BEGIN IMMEDIATE");
     const commit = db.query("COMMIT");
-    const insert = db.query(
-      `INSERT INTO jobs (queue, payload, priority, max_attempts, dedupe_key, run_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    );
-    const reclaim = db.query(
-      `UPDATE jobs SET
-         status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
-         last_error = CASE WHEN attempts >= max_attempts
-           THEN 'lease expired on attempt ' || attempts || ' of ' || max_attempts || ' (worker died?)'
-           ELSE last_error END,
-         locked_until = NULL, lease_token = NULL, updated_at = ?1
-       WHERE queue = ?2 AND status = 'processing' AND locked_until <= ?1`,
-    );
-    const claim = db.query(
-      `UPDATE jobs SET status = 'processing', attempts = attempts + 1, locked_until = ?1,
-         lease_token = ?2, updated_at = ?3
-       WHERE id = (SELECT id FROM jobs WHERE queue = ?4 AND status = 'pending' AND run_at <= ?3
-                   ORDER BY priority DESC, id LIMIT 1)
-       RETURNING *`,
-    );
-    const ack = db.query(
-      `UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL,
-         updated_at = ?1
-       WHERE id = ?2 AND status = 'processing' AND locked_until > ?1
-         AND (?3 IS NULL OR lease_token = ?3)`,
-    );
+    const insert = db.query(INSERT_JOB);
+    const reclaim = db.query(RECLAIM_EXPIRED);
+    const claim = db.query(CLAIM_NEXT);
+    const ack = db.query(ACK_HELD);
     return {
       cycle(i) {
         const now = Date.now();
@@ -50,7 +34,7 @@ export const bare: Contender = {
         commit.run();
         begin.run();
         reclaim.run(now, QUEUE);
-        const job = claim.get(now + LEASE_MS, crypto.randomUUID(), now, QUEUE) as {
+        const job = claim.get(now + LEASE_MS, now, QUEUE) as {
           id: number;
           lease_token: string;
         };

@@ -29,6 +29,7 @@ import {
   retryError,
   storedError,
 } from "./rules.ts";
+import { ACK_HELD, CLAIM_DUE, CLAIM_NEXT, INSERT_JOB, RECLAIM_EXPIRED } from "./sqlite-sql.ts";
 
 export {
   DEFAULT_LEASE_MS,
@@ -78,10 +79,7 @@ export class Queue {
       }
       const now = this.store.now();
       const row = this.db
-        .query(
-          `INSERT INTO jobs (queue, payload, priority, max_attempts, dedupe_key, run_at, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-        )
+        .query(INSERT_JOB)
         .get(queue, text, priority, maxAttempts, key, now + delay, now, now) as { id: number };
       return row.id;
     });
@@ -98,21 +96,7 @@ export class Queue {
 
   /** Claims the next due job of `queue` for `lease` ms, or returns null when none is due. */
   dequeue(queue: string, options: { lease?: number } = {}): Job | null {
-    const lease = checkLease(options.lease);
-    return this.store.write(() => {
-      const now = this.store.now();
-      this.reclaimExpired(queue, now);
-      const row = this.db
-        .query(
-          `UPDATE jobs SET status = 'processing', attempts = attempts + 1, locked_until = ?1,
-             lease_token = lower(hex(randomblob(16))), updated_at = ?2
-           WHERE id = (SELECT id FROM jobs WHERE queue = ?3 AND status = 'pending' AND run_at <= ?2
-                       ORDER BY priority DESC, id LIMIT 1)
-           RETURNING *`,
-        )
-        .get(now + lease, now, queue);
-      return row ? toJob(row) : null;
-    });
+    return this.#claim(queue, 1, checkLease(options.lease))[0] ?? null;
   }
 
   /**
@@ -122,19 +106,19 @@ export class Queue {
    */
   dequeueMany(queue: string, limit: number, options: { lease?: number } = {}): Job[] {
     checkClaimLimit(limit);
-    const lease = checkLease(options.lease);
+    return this.#claim(queue, limit, checkLease(options.lease));
+  }
+
+  // #private: not a public method of the API (the Client's types are derived from those).
+  #claim(queue: string, limit: number, lease: number): Job[] {
     return this.store.write(() => {
       const now = this.store.now();
       this.reclaimExpired(queue, now);
-      const rows = this.db
-        .query(
-          `UPDATE jobs SET status = 'processing', attempts = attempts + 1, locked_until = ?1,
-             lease_token = lower(hex(randomblob(16))), updated_at = ?2
-           WHERE id IN (SELECT id FROM jobs WHERE queue = ?3 AND status = 'pending' AND run_at <= ?2
-                        ORDER BY priority DESC, id LIMIT ?4)
-           RETURNING *`,
-        )
-        .all(now + lease, now, queue, limit);
+      // One job: `id = (…)` runs as a single index probe, cheaper than `IN (…)` on the hot path.
+      const rows =
+        limit === 1
+          ? [this.db.query(CLAIM_NEXT).get(now + lease, now, queue)].filter((r) => r !== null)
+          : this.db.query(CLAIM_DUE).all(now + lease, now, queue, limit);
       // RETURNING gives rows in no promised order.
       return rows.map(toJob).sort((a, b) => b.priority - a.priority || a.id - b.id);
     });
@@ -145,17 +129,7 @@ export class Queue {
    * or to failed when that was its last attempt.
    */
   private reclaimExpired(queue: string, now: number): void {
-    this.db
-      .query(
-        `UPDATE jobs SET
-           status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
-           last_error = CASE WHEN attempts >= max_attempts
-             THEN 'lease expired on attempt ' || attempts || ' of ' || max_attempts || ' (worker died?)'
-             ELSE last_error END,
-           locked_until = NULL, lease_token = NULL, updated_at = ?1
-         WHERE queue = ?2 AND status = 'processing' AND locked_until <= ?1`,
-      )
-      .run(now, queue);
+    this.db.query(RECLAIM_EXPIRED).run(now, queue);
   }
 
   /** Marks a held job completed. */
@@ -163,14 +137,7 @@ export class Queue {
     this.store.write(() => {
       const now = this.store.now();
       // The lease check is part of the update: one statement on the hot path.
-      const { changes } = this.db
-        .query(
-          `UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL,
-             updated_at = ?1
-           WHERE id = ?2 AND status = 'processing' AND locked_until > ?1
-             AND (?3 IS NULL OR lease_token = ?3)`,
-        )
-        .run(now, id, options.token ?? null);
+      const { changes } = this.db.query(ACK_HELD).run(now, id, options.token ?? null);
       if (changes === 0) throw this.notHeld(id, options.token, now);
     });
   }

@@ -1,0 +1,34 @@
+// The SQLite queue's hot-path statements, in one place: the queue runs them,
+// and the benchmark's "coffer's SQL, no API" row runs exactly the same text.
+
+export const INSERT_JOB = `INSERT INTO jobs (queue, payload, priority, max_attempts, dedupe_key, run_at, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`;
+
+/** ?1 now, ?2 queue: leases that ran out go back to pending, or to failed on their last attempt. */
+export const RECLAIM_EXPIRED = `UPDATE jobs SET
+    status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+    last_error = CASE WHEN attempts >= max_attempts
+      THEN 'lease expired on attempt ' || attempts || ' of ' || max_attempts || ' (worker died?)'
+      ELSE last_error END,
+    locked_until = NULL, lease_token = NULL, updated_at = ?1
+  WHERE queue = ?2 AND status = 'processing' AND locked_until <= ?1`;
+
+/** ?1 locked_until, ?2 now, ?3 queue, ?4 how many: the due jobs, highest priority then oldest. */
+export const CLAIM_DUE = `UPDATE jobs SET status = 'processing', attempts = attempts + 1, locked_until = ?1,
+    lease_token = lower(hex(randomblob(16))), updated_at = ?2
+  WHERE id IN (SELECT id FROM jobs WHERE queue = ?3 AND status = 'pending' AND run_at <= ?2
+               ORDER BY priority DESC, id LIMIT ?4)
+  RETURNING *`;
+
+/** ?1 locked_until, ?2 now, ?3 queue: the one next due job. */
+export const CLAIM_NEXT = `UPDATE jobs SET status = 'processing', attempts = attempts + 1, locked_until = ?1,
+    lease_token = lower(hex(randomblob(16))), updated_at = ?2
+  WHERE id = (SELECT id FROM jobs WHERE queue = ?3 AND status = 'pending' AND run_at <= ?2
+              ORDER BY priority DESC, id LIMIT 1)
+  RETURNING *`;
+
+/** ?1 now, ?2 id, ?3 token or null: the lease check is part of the update, one statement. */
+export const ACK_HELD = `UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL,
+    updated_at = ?1
+  WHERE id = ?2 AND status = 'processing' AND locked_until > ?1
+    AND (?3 IS NULL OR lease_token = ?3)`;
