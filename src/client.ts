@@ -4,6 +4,8 @@
 import { connectPostgresClient } from "./engines/postgres/client.ts";
 import { isPostgresUrl } from "./engines/postgres/url.ts";
 import { openSqliteClient } from "./engines/sqlite/client.ts";
+import type { Agents } from "./state/agents/sqlite.ts";
+import type { Documents } from "./state/documents/sqlite.ts";
 import type { Messages } from "./state/messages/sqlite.ts";
 import type { Queue } from "./state/queue/sqlite.ts";
 import type { Sessions } from "./state/sessions/sqlite.ts";
@@ -22,12 +24,16 @@ export type Async<T> = {
 export type AsyncSessions = Async<Sessions>;
 export type AsyncMessages = Async<Messages>;
 export type AsyncQueue = Async<Queue>;
+export type AsyncAgents = Async<Agents>;
+export type AsyncDocuments = Async<Documents>;
 
 /** What runs inside one transaction: the same operations, all committed together or none. */
 export interface ClientTx {
   readonly sessions: AsyncSessions;
   readonly messages: AsyncMessages;
   readonly queue: AsyncQueue;
+  readonly agents: AsyncAgents;
+  readonly documents: AsyncDocuments;
 }
 
 export type Engine = "sqlite" | "postgres";

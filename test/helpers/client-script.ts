@@ -1,6 +1,7 @@
 // For the Client tests: one script calling every operation once, and promise helpers.
 
 import type { ClientTx } from "../../src/index.ts";
+import { agentScript } from "./agent-script.ts";
 
 export function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve = () => {};
@@ -16,7 +17,9 @@ export async function settle(): Promise<void> {
 }
 
 /** Every public operation once; `api` is a Client, a ClientTx or a sync Store. */
-export async function script(api: ClientTx | Record<keyof ClientTx, object>): Promise<unknown[]> {
+export async function script(
+  api: ClientTx | Record<"sessions" | "messages" | "queue", object>,
+): Promise<unknown[]> {
   const { sessions, messages, queue } = api as ClientTx;
   const out: unknown[] = [];
   // Errors count as results: the same class and message on both.
@@ -58,6 +61,7 @@ export async function script(api: ClientTx | Record<keyof ClientTx, object>): Pr
   await step(sessions.delete("s2"));
   await step((async () => sessions.require("s2"))());
   await step((async () => queue.ack(a?.id ?? 0))());
+  if ("agents" in api) await agentScript(api as ClientTx, out, step);
   return out;
 }
 

@@ -3,6 +3,8 @@
 
 import type { SQL } from "bun";
 import type {
+  AsyncAgents,
+  AsyncDocuments,
   AsyncMessages,
   AsyncQueue,
   AsyncSessions,
@@ -11,6 +13,8 @@ import type {
   ConnectOptions,
 } from "../../client.ts";
 import { UsageError } from "../../errors.ts";
+import { PgAgents } from "../../state/agents/postgres.ts";
+import { PgDocuments } from "../../state/documents/postgres.ts";
 import type { QueueOptions } from "../../state/job.ts";
 import { PgMessages } from "../../state/messages/postgres.ts";
 import { PgQueue } from "../../state/queue/postgres.ts";
@@ -45,7 +49,7 @@ export async function connectPostgresClient(
   return pgClient(
     conn,
     {
-      sessions: (handle) => new PgSessions(handle),
+      sessions: (handle) => new PgSessions(handle, { redact }),
       messages: (handle) => new PgMessages(handle, { redact }),
     },
     { queue: options.queue, redact },
@@ -66,6 +70,8 @@ class PgClient implements Client {
   readonly sessions: AsyncSessions;
   readonly messages: AsyncMessages;
   readonly queue: AsyncQueue;
+  readonly agents: AsyncAgents;
+  readonly documents: AsyncDocuments;
   private closed = false;
 
   constructor(
@@ -77,6 +83,8 @@ class PgClient implements Client {
     this.sessions = this.guard(parts.sessions);
     this.messages = this.guard(parts.messages);
     this.queue = this.guard(parts.queue);
+    this.agents = this.guard(parts.agents);
+    this.documents = this.guard(parts.documents);
   }
 
   async transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
@@ -113,6 +121,8 @@ class PgClient implements Client {
         ...this.options.queue,
         redact: this.options.redact,
       }) satisfies AsyncQueue,
+      agents: new PgAgents(handle) satisfies AsyncAgents,
+      documents: new PgDocuments(handle) satisfies AsyncDocuments,
     };
   }
 

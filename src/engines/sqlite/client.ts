@@ -42,6 +42,8 @@ class SqliteClient implements Client {
   readonly sessions: ClientTx["sessions"];
   readonly messages: ClientTx["messages"];
   readonly queue: ClientTx["queue"];
+  readonly agents: ClientTx["agents"];
+  readonly documents: ClientTx["documents"];
   private readonly mutex = new Mutex();
   /** Set while `fn` of a transaction runs, to catch the client used where `tx` is meant. */
   private readonly inTx = new AsyncLocalStorage<true>();
@@ -55,6 +57,8 @@ class SqliteClient implements Client {
     this.sessions = wrap(store.sessions, turn);
     this.messages = wrap(store.messages, turn);
     this.queue = wrap(store.queue, turn);
+    this.agents = wrap(store.agents, turn);
+    this.documents = wrap(store.documents, turn);
   }
 
   transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
@@ -81,6 +85,8 @@ class SqliteClient implements Client {
         sessions: wrap(this.store.sessions, direct),
         messages: wrap(this.store.messages, direct),
         queue: wrap(this.store.queue, direct),
+        agents: wrap(this.store.agents, direct),
+        documents: wrap(this.store.documents, direct),
       };
       try {
         const result = await this.inTx.run(true, () => fn(tx));
