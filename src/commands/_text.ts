@@ -79,15 +79,21 @@ export function messageId(value: string | undefined, what = "message id"): numbe
   return Number(value);
 }
 
-/** A repeatable flag's values (citty gives a string once, an array when repeated). */
-export function repeated(value: unknown): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map(String);
+/** Every value of a repeatable flag in the command's argv (citty keeps only the last). */
+export function repeated(rawArgs: readonly string[], flag: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const token = rawArgs[i] as string;
+    if (token === "--") break;
+    if (token === flag && i + 1 < rawArgs.length) out.push(rawArgs[++i] as string);
+    else if (token.startsWith(`${flag}=`)) out.push(token.slice(flag.length + 1));
+  }
+  return out;
 }
 
 /** `--where KEY=VALUE` flags as a map; a bad one is exit 2. */
-export function whereFlags(value: unknown): Record<string, string> | undefined {
-  const items = repeated(value);
+export function whereFlags(rawArgs: readonly string[]): Record<string, string> | undefined {
+  const items = repeated(rawArgs, "--where");
   if (items.length === 0) return undefined;
   const out: Record<string, string> = {};
   for (const item of items) {

@@ -18,11 +18,11 @@ export default defineCommand({
     after: { type: "string", description: "The page after this cursor (a page's next)" },
     offset: { type: "string", description: "Skip the first N sessions" },
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const options = {
       agent: args.agent,
       state: args.state,
-      where: whereFlags(args.where),
+      where: whereFlags(rawArgs),
       limit: parseIntFlag(args.limit, "--limit", 1),
       after: args.after,
       offset: parseIntFlag(args.offset, "--offset", 0),
