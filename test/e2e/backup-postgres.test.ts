@@ -14,6 +14,7 @@ import { badBackups } from "../helpers/bad-backups.ts";
 import { coffer } from "../helpers/binary.ts";
 import { dumpStore } from "../helpers/pg-dump.ts";
 import { freshDatabase, pgServer } from "../helpers/pg-server.ts";
+import { finish, startFixture } from "../helpers/procs.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { cheapConfig, vaultEnv } from "../helpers/vault.ts";
 
@@ -43,9 +44,9 @@ function seedSqlite(dir: string): Record<string, string | undefined> {
     q.enqueue("jobs", { n: "ünï" }, { priority: -1 });
     q.enqueue("later", { n: 4 }, { delay: 3_600_000 });
     const acked = q.dequeue("jobs", { lease: 600_000 });
-    q.ack(acked?.id as number, { token: acked?.leaseToken });
+    q.ack(acked?.id as number, { token: acked?.leaseToken ?? undefined });
     const dead = q.dequeue("dead");
-    q.fail(dead?.id as number, "boom: ünïcode", { token: dead?.leaseToken });
+    q.fail(dead?.id as number, "boom: ünïcode", { token: dead?.leaseToken ?? undefined });
     q.dequeue("jobs", { lease: 600_000 }); // left processing, with its lease
     // The highest id ever handed out is purged: only sqlite_sequence remembers it.
     const gone = q.enqueue("gone", {});
@@ -124,8 +125,10 @@ describe.skipIf(!pg)("backup and restore between SQLite and PostgreSQL", () => {
     expect(ok(back, "secret", "get", "SPACE_ONLY")).toBe(" ");
 
     // The sequences were reset: new rows on PostgreSQL get ids never used before.
-    const highestJob = Number(
-      String((before.sqlite_sequence?.[0] as { seq: string }).seq).slice(0, -1),
+    const seq = before.sqlite_sequence as { name: string; seq: string }[];
+    const highestJob = Number(seq.find((r) => r.name === "jobs")?.seq.slice(0, -1));
+    expect(highestJob).toBe(
+      Math.max(...(before.jobs as { id: string }[]).map((j) => Number(j.id.slice(0, -1)))) + 1,
     );
     expect(JSON.parse(ok(onPg, "--json", "queue", "push", "jobs", "{}")).id).toBe(highestJob + 1);
     const client = await connect(url);
@@ -272,3 +275,64 @@ describe.skipIf(!pg)("status on PostgreSQL", () => {
     expect(existsSync("/tmp/never.db")).toBe(false);
   });
 });
+
+describe.skipIf(!pg)("backup from PostgreSQL while 4 processes write", () => {
+  test("the file is one consistent snapshot and passes verify", async () => {
+    if (!pg) return;
+    const dir = tempDir();
+    const { url } = await freshDatabase(pg, "busy");
+    await (await connect(url)).close(); // migrated once, before the writers race to
+    const stop = join(dir, "stop");
+    const writers = [1, 2, 3, 4].map((i) => startFixture("pg-pair-writer", [url, `w${i}`, stop]));
+    const env = { COFFER_DB: url, XDG_DATA_HOME: join(dir, "data") };
+    const files: string[] = [];
+    try {
+      await waitForRows(url, 200);
+      for (let i = 0; i < 3; i++) {
+        const path = join(dir, `b${i}.db`);
+        const r = coffer(["backup", path], { env, timeoutMs: 60_000 });
+        expect(r.stderr).toContain("Backup complete");
+        files.push(path);
+      }
+    } finally {
+      writeFileSync(stop, "");
+    }
+    const last = await Promise.all(writers.map(finish));
+    for (const w of last) expect(w.code).toBe(0);
+    for (const path of files) {
+      expect(coffer(["verify", path]).code).toBe(0);
+      const dump = dumpStore(path);
+      for (const i of [1, 2, 3, 4]) {
+        const id = `w${i}`;
+        const messages = (dump.messages as { session_id: string; content: string }[])
+          .filter((m) => m.session_id === id)
+          .map((m) => Number(m.content))
+          .sort((a, b) => a - b);
+        const jobs = (dump.jobs as { queue: string; payload: string }[])
+          .filter((j) => j.queue === id)
+          .map((j) => JSON.parse(j.payload).n as number)
+          .sort((a, b) => a - b);
+        // Each writer's pairs up to one point in time, none half-written.
+        expect(jobs).toEqual(messages);
+        expect(messages).toEqual(messages.map((_, k) => k + 1));
+      }
+    }
+    // The writers kept going through the backups.
+    const total = (dumpStore(files.at(-1) as string).messages ?? []).length;
+    expect(total).toBeGreaterThan(200);
+  }, 120_000);
+});
+
+async function waitForRows(url: string, n: number): Promise<void> {
+  const sql = new SQL(url, { max: 1 });
+  try {
+    for (let i = 0; i < 600; i++) {
+      const [row] = await sql`SELECT count(*)::int AS n FROM coffer.messages`;
+      if (Number(row?.n) >= n) return;
+      await Bun.sleep(50);
+    }
+    throw new Error(`fewer than ${n} messages after 30 s`);
+  } finally {
+    await sql.close();
+  }
+}
