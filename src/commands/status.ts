@@ -22,7 +22,7 @@ export default defineCommand({
     const status = storeStatus(store);
     const vault = vaultStatus(store.db);
     warnPlaintext();
-    output({ ...status, vault }, () => {
+    output({ engine: "sqlite", ...status, vault }, () => {
       printLines([
         `path:          ${status.path}`,
         `size:          ${status.sizeBytes} bytes`,

@@ -3,12 +3,12 @@
 // nothing; a bad backup leaves PostgreSQL as it was; status on PostgreSQL.
 
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SQL } from "bun";
 import { pgLatestVersion } from "../../src/engines/postgres/migrations.ts";
 import { connect } from "../../src/index.ts";
-import { latestVersion } from "../../src/store/migrations.ts";
+import { latestVersion, migrations } from "../../src/store/migrations.ts";
 import { openStore } from "../../src/store/store.ts";
 import { badBackups } from "../helpers/bad-backups.ts";
 import { coffer } from "../helpers/binary.ts";
@@ -162,6 +162,28 @@ describe.skipIf(!pg)("backup and restore between SQLite and PostgreSQL", () => {
   });
 });
 
+describe.skipIf(!pg)("restore into PostgreSQL of an older schema", () => {
+  test("migrates a private copy first, then restores it", async () => {
+    if (!pg) return;
+    const dir = tempDir();
+    const old = join(dir, "old.db");
+    {
+      using store = openStore({ path: old, migrations: migrations.slice(0, 1) });
+      store.sessions.create({ id: "from-v1", metadata: { v: 1 } });
+    }
+    const { url } = await freshDatabase(pg, "older");
+    const env = { COFFER_DB: url, XDG_DATA_HOME: join(dir, "data") };
+    const bytes = readFileSync(old);
+    const r = JSON.parse(ok(env, "--json", "restore", old, "--yes"));
+    expect(r).toMatchObject({ restoredVersion: 1, schemaVersion: latestVersion });
+    const shown = JSON.parse(ok(env, "--json", "session", "show", "from-v1"));
+    expect(JSON.stringify(shown)).toContain('"v":1');
+    // The file given is left as it was.
+    expect(readFileSync(old).equals(bytes)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(["data", "old.db"]);
+  });
+});
+
 describe.skipIf(!pg)("restore into PostgreSQL refuses a bad backup", () => {
   test("exit 5 or 3, nothing changed, no safety backup; a good one writes one", async () => {
     if (!pg) return;
@@ -215,6 +237,41 @@ describe.skipIf(!pg)("restore into PostgreSQL refuses a bad backup", () => {
     ok(onPg, "restore", r.safetyCopy, "--yes");
     expect(await snapshot()).toBe(start);
   }, 120_000);
+});
+
+describe.skipIf(!pg)("restore into PostgreSQL while a writer holds rows", () => {
+  test("waits the busy timeout, then exit 6 with nothing changed", async () => {
+    if (!pg) return;
+    const dir = tempDir();
+    const { url } = await freshDatabase(pg, "held");
+    const client = await connect(url);
+    await client.sessions.create({ id: "held" });
+    await client.close();
+    const empty = join(dir, "empty.db");
+    const lite = join(dir, "e", "coffer.db");
+    expect(coffer(["status"], { env: { COFFER_DB: lite } }).code).toBe(0);
+    expect(coffer(["backup", empty], { env: { COFFER_DB: lite } }).code).toBe(0);
+    writeFileSync(join(dir, "config.toml"), "[storage]\nbusy_timeout_ms = 300\n");
+    const env = {
+      COFFER_DB: url,
+      COFFER_CONFIG: join(dir, "config.toml"),
+      XDG_DATA_HOME: join(dir, "xdg-data"),
+    };
+    const holder = new SQL(url, { max: 1 });
+    try {
+      await holder.begin(async (tx) => {
+        await tx`UPDATE coffer.sessions SET state = state WHERE id = 'held'`;
+        const r = coffer(["restore", empty, "--yes"], { env });
+        expect(r.code).toBe(6);
+        expect(r.stderr).toStartWith("coffer: error: ");
+      });
+      const [row] = await holder`SELECT count(*)::int AS n FROM coffer.sessions`;
+      expect(row?.n).toBe(1);
+    } finally {
+      await holder.close();
+    }
+    expect(backupsIn(dir)).toEqual([]);
+  });
 });
 
 describe.skipIf(!pg)("status on PostgreSQL", () => {
