@@ -113,6 +113,7 @@ async function replace(
   const db = new Database(temp, { readonly: true, safeIntegers: true });
   let safetyCopy = "";
   try {
+    db.run("PRAGMA trusted_schema = OFF");
     const plan = await copyPlan(conn.sql, conn.target.schema, db);
     const base = defaultBackupPath(join(dir, "..", "x"), (options.now ?? Date.now)());
     const rows = (await conn.sql.begin("isolation level repeatable read", async (tx: SQL) => {
