@@ -18,19 +18,25 @@ export async function lockTables(sql: SQL, plan: readonly CopyTable[]): Promise<
   await sql.unsafe(`LOCK TABLE ${names} IN EXCLUSIVE MODE`);
 }
 
+export interface ReplaceOptions {
+  signal?: AbortSignal | undefined;
+  /** Tests only: smaller INSERTs (PostgreSQL checks foreign keys at the end of each). */
+  rowsPerInsert?: number | undefined;
+}
+
 /** Replaces the contents of every table of `plan` with the rows of `db` (opened with safeIntegers). */
 export async function replaceFromSqlite(
   sql: SQL,
   db: Database,
   plan: readonly CopyTable[],
-  signal?: AbortSignal,
+  options: ReplaceOptions = {},
 ): Promise<Record<string, number>> {
   // DELETE, not TRUNCATE: TRUNCATE is not MVCC-safe for snapshots already taken elsewhere.
   for (const table of [...plan].reverse())
     await sql.unsafe(`DELETE FROM ${quoteIdent(table.name)}`);
   const counts: Record<string, number> = {};
   for (const table of plan) {
-    counts[table.name] = await insertTable(sql, db, table, signal);
+    counts[table.name] = await insertTable(sql, db, table, options);
     await resetSequences(sql, db, table);
   }
   for (const [name, n] of Object.entries(counts)) {
@@ -56,14 +62,13 @@ async function insertTable(
   sql: SQL,
   db: Database,
   table: CopyTable,
-  signal: AbortSignal | undefined,
+  options: ReplaceOptions,
 ): Promise<number> {
   const { columns } = table;
-  const perInsert = Math.max(1, Math.floor(PARAMS_PER_INSERT / columns.length));
+  const perInsert =
+    options.rowsPerInsert ?? Math.max(1, Math.floor(PARAMS_PER_INSERT / columns.length));
   const head = `INSERT INTO ${quoteIdent(table.name)} (${columns.map((c) => quoteIdent(c.name)).join(", ")}) VALUES `;
-  const select = db.query(
-    `SELECT ${columns.map((c) => quoteIdent(c.name)).join(", ")} FROM ${quoteIdent(table.name)} ORDER BY ${table.key.map((k) => quoteIdent(k.name)).join(", ")}`,
-  );
+  const select = db.query(rowsInOrder(table));
   let batch: Record<string, unknown>[] = [];
   let total = 0;
   const flush = async () => {
@@ -78,7 +83,7 @@ async function insertTable(
     await sql.unsafe(head + tuples.join(", "), params as never[]);
     total += batch.length;
     batch = [];
-    throwIfAborted(signal);
+    throwIfAborted(options.signal);
   };
   // Read in pages: the statement stays open across the awaits, on a file nobody else writes.
   for (const row of select.iterate() as IterableIterator<Record<string, unknown>>) {
@@ -87,6 +92,29 @@ async function insertTable(
   }
   if (batch.length > 0) await flush();
   return total;
+}
+
+/**
+ * The table's rows by key; a table whose rows point at a parent row of their
+ * own gets them parents first, level by level (rows in a cycle would never
+ * be reached: the row count check after the copy refuses that).
+ */
+function rowsInOrder(table: CopyTable): string {
+  const cols = table.columns.map((c) => `t.${quoteIdent(c.name)}`).join(", ");
+  const name = quoteIdent(table.name);
+  const keys = table.key.map((k) => `t.${quoteIdent(k.name)}`).join(", ");
+  const key = table.key[0] ? quoteIdent(table.key[0].name) : "";
+  if (!table.parentColumn || table.key.length !== 1) {
+    return `SELECT ${cols} FROM ${name} t ORDER BY ${keys}`;
+  }
+  const parent = quoteIdent(table.parentColumn);
+  return `WITH RECURSIVE tree (k, depth) AS (
+      SELECT ${key}, 0 FROM ${name}
+      WHERE ${parent} IS NULL OR ${parent} NOT IN (SELECT ${key} FROM ${name})
+      UNION ALL
+      SELECT c.${key}, tree.depth + 1 FROM ${name} c JOIN tree ON c.${parent} = tree.k
+    )
+    SELECT ${cols} FROM ${name} t JOIN tree ON t.${key} = tree.k ORDER BY tree.depth, ${keys}`;
 }
 
 /** New rows after the restore get fresh ids: never one the file holds or had handed out. */

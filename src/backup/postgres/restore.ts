@@ -124,7 +124,7 @@ async function replace(
         conn.target.schema,
         base.replace(/\.db$/, ".pre-restore.db"),
       );
-      return await replaceFromSqlite(tx, db, plan, options.signal);
+      return await replaceFromSqlite(tx, db, plan, { signal: options.signal });
     })) as Record<string, number>;
     return { safetyCopy, rows };
   } catch (err) {

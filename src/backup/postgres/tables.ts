@@ -27,6 +27,8 @@ export interface CopyTable {
   sequences: { column: string; sequence: string }[];
   /** SQLite AUTOINCREMENT: its high-water mark lives in sqlite_sequence. */
   autoincrement: boolean;
+  /** A single-column foreign key to the table's own one-column key (a parent row). */
+  parentColumn: string | undefined;
 }
 
 const KINDS: Record<string, PgKind> = {
@@ -56,6 +58,7 @@ interface SqliteTable {
   key: string[];
   parents: string[];
   autoincrement: boolean;
+  parentColumn: string | undefined;
 }
 
 /** Regular tables only: virtual tables (FTS) and their shadow tables are filled by triggers. */
@@ -71,22 +74,42 @@ function sqliteTables(db: Database): SqliteTable[] {
       }[];
       const visible = cols.filter((c) => Number(c.hidden) === 0);
       const fks = db.query(`PRAGMA foreign_key_list(${quoteIdent(t.name)})`).all() as {
+        id: number | bigint;
         table: string;
+        from: string;
+        to: string | null;
       }[];
       const sql = db
         .query("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?")
         .get(t.name) as { sql: string | null } | null;
+      const key = visible
+        .filter((c) => Number(c.pk) > 0)
+        .sort((a, b) => Number(a.pk) - Number(b.pk))
+        .map((c) => c.name);
       return {
         name: t.name,
         columns: visible.map((c) => c.name),
-        key: visible
-          .filter((c) => Number(c.pk) > 0)
-          .sort((a, b) => Number(a.pk) - Number(b.pk))
-          .map((c) => c.name),
+        key,
         parents: [...new Set(fks.map((f) => f.table).filter((p) => p !== t.name))],
         autoincrement: /\bAUTOINCREMENT\b/i.test(sql?.sql ?? ""),
+        parentColumn: selfReference(fks, t.name, key),
       };
     });
+}
+
+/**
+ * The column of a foreign key from the table to its own one-column key, so
+ * rows can be written parents first (PostgreSQL checks each row as it lands).
+ */
+function selfReference(
+  fks: { id: number | bigint; table: string; from: string; to: string | null }[],
+  table: string,
+  key: string[],
+): string | undefined {
+  const own = fks.filter((f) => f.table === table);
+  const [first] = own;
+  if (!first || own.length !== 1 || key.length !== 1) return undefined;
+  return first.to === null || first.to === key[0] ? first.from : undefined;
 }
 
 interface PgColumnRow {
@@ -153,6 +176,7 @@ function planTable(t: SqliteTable, pgCols: PgColumnRow[] | undefined): CopyTable
       .filter((c) => c.sequence !== null)
       .map((c) => ({ column: c.name, sequence: c.sequence as string })),
     autoincrement: t.autoincrement,
+    parentColumn: t.parentColumn,
   };
 }
 
