@@ -52,6 +52,8 @@ async function runFor(db: string, args: string[], killAfterMs: number | null) {
   return { killed: proc.signalCode === "SIGKILL", ms: performance.now() - started };
 }
 
+type Counts = ReturnType<typeof counts>;
+
 function counts(path: string) {
   const db = new Database(path);
   try {
@@ -74,7 +76,7 @@ function counts(path: string) {
 describe("a killed agent-model command", () => {
   const template = prepare();
 
-  async function rounds(args: string[], before: object, after: object) {
+  async function rounds(args: string[], before: Counts, after: Counts) {
     ensureBinary();
     const probe = join(tempDir(), "probe.db");
     copyFileSync(template, probe);
