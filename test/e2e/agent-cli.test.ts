@@ -283,3 +283,32 @@ async function tamper(db: string, statement: string): Promise<void> {
     await sql.close();
   }
 }
+
+describe.skipIf(!pg)("the agent model through backup and restore across engines", () => {
+  test("a PostgreSQL backup is a SQLite file whose search index is full; restore brings it back", async () => {
+    if (!pg) return;
+    const dir = tempDir();
+    const { url } = await freshDatabase(pg, "agentbackup");
+    const { run } = cli(url);
+    run(["agent", "create", "bot"]);
+    run(["doc", "put", "bot", "soul", "-"], "hello\r\n");
+    const s = run(["session", "new", "--agent", "bot"]).stdout.trim();
+    run(["message", "add", s, "--role", "user", "find the fox"]);
+    run(["message", "edit", s, "1", "find the wolf"]);
+    const file = join(dir, "b.db");
+    expect(coffer(["backup", file], { env: { COFFER_DB: url, XDG_DATA_HOME: dir } }).code).toBe(0);
+    const lite = cli(file).run;
+    const hits = (r: RunResult) => JSON.parse(r.stdout).map((h: { snippet: string }) => h.snippet);
+    expect(hits(lite(["--json", "message", "search", "wolf"]))).toEqual(["find the [wolf]"]);
+    expect(hits(lite(["--json", "message", "search", "fox"]))).toEqual([]);
+    expect(rawGet(file, ["doc", "get", "bot", "soul"]).bytes).toEqual(Buffer.from("hello\r\n"));
+    const { url: back } = await freshDatabase(pg, "agentrestore");
+    const env = { COFFER_DB: back, XDG_DATA_HOME: dir };
+    expect(coffer(["restore", file, "--yes"], { env }).code).toBe(0);
+    const pgRun = cli(back).run;
+    expect(hits(pgRun(["--json", "message", "search", "wolf"]))).toEqual(["find the [wolf]"]);
+    const shown = JSON.parse(pgRun(["--json", "message", "show", s, "1", "--revisions"]).stdout);
+    expect(shown.revisions.map((r: { content: string }) => r.content)).toEqual(["find the fox"]);
+    expect(pgRun(["message", "add", s, "--role", "user", "next"]).stdout).toBe("2\n");
+  });
+});
