@@ -69,11 +69,12 @@ export async function pgSearchMessages(
   const rows = await runPg(
     db,
     (sql) =>
+      // The agent's sessions as a subquery, only when asked: a join would read every session.
       sql`SELECT m.id, m.session_id, m.role, m.content FROM messages m
-        JOIN sessions s ON s.id = m.session_id
       WHERE to_tsvector('simple'::regconfig, m.content) @@ to_tsquery('simple'::regconfig, ${ts})
         AND (${q.session}::text IS NULL OR m.session_id = ${q.session})
-        AND (${q.agent}::text IS NULL OR s.agent = ${q.agent})
+        AND (${q.agent}::text IS NULL
+          OR m.session_id IN (SELECT id FROM sessions WHERE agent = ${q.agent}))
       ORDER BY ts_rank(to_tsvector('simple'::regconfig, m.content),
         to_tsquery('simple'::regconfig, ${ts})) DESC, m.id DESC
       LIMIT ${q.limit}`,

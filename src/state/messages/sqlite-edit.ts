@@ -62,9 +62,8 @@ export function searchMessages(store: Store, query: string, options: SearchOptio
       .query(
         `SELECT m.id, m.session_id, m.role, m.content FROM messages_fts
            JOIN messages m ON m.id = messages_fts.rowid
-           JOIN sessions s ON s.id = m.session_id
          WHERE messages_fts MATCH ?1 AND (?2 IS NULL OR m.session_id = ?2)
-           AND (?3 IS NULL OR s.agent = ?3)
+           AND (?3 IS NULL OR m.session_id IN (SELECT id FROM sessions WHERE agent = ?3))
          ORDER BY bm25(messages_fts), m.id DESC LIMIT ?4`,
       )
       .all(ftsQuery(q.words), q.session, q.agent, q.limit),
