@@ -30,7 +30,10 @@ function script(db: string): { steps: string[]; raw: string } {
   writeFileSync(join(dir, "wrong"), "not it\n", { mode: 0o600 });
   writeFileSync(join(dir, "in.env"), 'IMPORTED="line one\\nline two"\nOTHER=plain\n');
   const base = vaultEnv(dir, { COFFER_DB: db });
-  const env = { ...base, COFFER_PASSPHRASE_FILE: join(dir, "pass") };
+  const env: Record<string, string | undefined> = {
+    ...base,
+    COFFER_PASSPHRASE_FILE: join(dir, "pass"),
+  };
   const steps: string[] = [];
   let raw = "";
   const run = (args: string[], opts: { stdin?: string; env?: typeof env } = {}): RunResult => {
