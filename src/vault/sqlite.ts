@@ -5,6 +5,7 @@
 import type { Database } from "bun:sqlite";
 import { fromSqliteError, isSqliteError } from "../store/sqlite-errors.ts";
 import type { Store } from "../store/store.ts";
+import { compareEntries } from "./digest.ts";
 import type { NewMeta, Resealer, VaultPlan, VaultRows } from "./engine.ts";
 import { HISTORY_LIMIT, KDF_ID, VAULT_FORMAT_VERSION } from "./format.ts";
 import {
@@ -141,7 +142,7 @@ export class SqliteVaultRows implements VaultRows {
       reseal(next, entries),
       now,
     );
-    return { meta: readMeta(db) as MetaRow, entries: parseEntries(entries) };
+    return { meta: readMeta(db) as MetaRow, entries: entries.sort(compareEntries) };
   }
 }
 
