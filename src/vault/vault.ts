@@ -7,35 +7,21 @@ import { randomBytes, type Sealed, seal } from "./aead.ts";
 import { entrySetDigest } from "./digest.ts";
 import type { Resealer, SealedEntry, VaultPlan, VaultRows } from "./engine.ts";
 import { DEFAULT_SCOPE, entryAad, type KdfParams, KEY_BYTES, SALT_BYTES } from "./format.ts";
-import { DEFAULT_KDF_PARAMS, deriveKey, KDF_BOUNDS, type KdfBounds } from "./kdf.ts";
+import { DEFAULT_KDF_PARAMS, deriveKey, KDF_BOUNDS } from "./kdf.ts";
 import { kekFrom, wrapMasterKey } from "./keywrap.ts";
 import { checkNewSecrets, type NewSecret } from "./names.ts";
 import type { EntryRow, MetaRow, VaultState } from "./rows.ts";
+import {
+  latestOnly,
+  type Secret,
+  type SecretVersion,
+  sameBytes,
+  type VaultOptions,
+} from "./secret.ts";
 import { boundsFor } from "./testing.ts";
 import { keysFrom, metaParams, openEntry, type VaultKeys, verifyEntrySet } from "./unlock.ts";
 
-export interface VaultOptions {
-  /** Tests only: exactly TEST_ONLY_KDF_BOUNDS from ./testing.ts (anything else throws). The CLI never passes it. */
-  kdfBounds?: KdfBounds;
-  /** Called with every value decrypted, so output can mask it (the CLI passes redactor.add). */
-  onReveal?: (value: Uint8Array) => void;
-}
-
-export interface Secret {
-  scope: string;
-  name: string;
-  version: number;
-  value: Uint8Array;
-  createdAt: number;
-}
-
-export interface SecretVersion {
-  scope: string;
-  name: string;
-  version: number;
-  createdAt: number;
-}
-
+export type { Secret, SecretVersion, VaultOptions } from "./secret.ts";
 export type { NewSecret };
 
 export type State = VaultState;
@@ -267,14 +253,4 @@ export class Vault {
       createdAt: row.created_at,
     };
   }
-}
-
-function latestOnly(entries: readonly EntryRow[]): EntryRow[] {
-  const latest = new Map<string, EntryRow>();
-  for (const e of entries) latest.set(`${e.scope}\0${e.name}`, e); // rows come in version order
-  return [...latest.values()];
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
