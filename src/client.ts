@@ -8,6 +8,7 @@ import type { Messages } from "./state/messages/sqlite.ts";
 import type { Queue } from "./state/queue/sqlite.ts";
 import type { Sessions } from "./state/sessions/sqlite.ts";
 import type { StoreOptions } from "./store/store.ts";
+import type { ClientVault } from "./vault/client-vault.ts";
 
 /** Each public method of `T`, returning a promise of what it returned. */
 export type Async<T> = {
@@ -34,6 +35,8 @@ export type Engine = "sqlite" | "postgres";
 
 export interface Client extends ClientTx {
   readonly engine: Engine;
+  /** The encrypted vault: exists, create, unlock (→ a Vault), inspect. Its writes are transactions of their own. */
+  readonly vault: ClientVault;
   /**
    * Runs `fn` in one transaction: its writes through `tx` commit when the
    * promise it returns resolves, and are rolled back when it rejects. Use
