@@ -10,6 +10,8 @@ import type { Messages } from "./state/messages/sqlite.ts";
 import type { Queue } from "./state/queue/sqlite.ts";
 import type { Sessions } from "./state/sessions/sqlite.ts";
 import type { StoreOptions } from "./store/store.ts";
+import type { ClientVault } from "./vault/client-vault.ts";
+import type { Vault } from "./vault/vault.ts";
 
 /** Each public method of `T`, returning a promise of what it returned. */
 export type Async<T> = {
@@ -36,16 +38,33 @@ export interface ClientTx {
   readonly documents: AsyncDocuments;
 }
 
+/** Inside `client.transaction(fn)`: the modules, and a vault bound to the transaction. */
+export interface Transaction extends ClientTx {
+  /**
+   * The unlocked `vault`'s keys over this transaction's rows: its writes (and
+   * the new digest and generation) commit or roll back with the rest. On
+   * SQLite the transaction must be `{ durable: true }`, as every vault write is.
+   */
+  bindVault(vault: Vault): Vault;
+}
+
+export interface TransactionOptions {
+  /** SQLite: commit with synchronous=FULL (a vault write needs it). PostgreSQL: always so. */
+  durable?: boolean | undefined;
+}
+
 export type Engine = "sqlite" | "postgres";
 
 export interface Client extends ClientTx {
   readonly engine: Engine;
+  /** The encrypted vault: exists, create, unlock (→ a Vault), inspect. Its writes are transactions of their own. */
+  readonly vault: ClientVault;
   /**
    * Runs `fn` in one transaction: its writes through `tx` commit when the
    * promise it returns resolves, and are rolled back when it rejects. Use
    * `tx`, not the client, inside `fn`.
    */
-  transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Waits for the operations already issued, then closes; idempotent. */
   close(): Promise<void>;
 }

@@ -24,6 +24,8 @@ export {
   type ConnectOptions,
   connect,
   type Engine,
+  type Transaction,
+  type TransactionOptions,
 } from "./client.ts";
 export * from "./errors.ts";
 export { classifyIp, type IpClass } from "./net/ip-class.ts";
@@ -34,8 +36,15 @@ export {
   safeFetch,
 } from "./net/safe-fetch.ts";
 export { MASK, Redactor, redactTokens } from "./redact.ts";
+export { type AgentRemovalWithSecrets, removeAgent } from "./remove-agent.ts";
 export { AGENT_STATUSES } from "./state/agents/rules.ts";
-export type { Agent, AgentChanges, AgentStatus, NewAgent } from "./state/agents/sqlite.ts";
+export type {
+  Agent,
+  AgentChanges,
+  AgentRemoval,
+  AgentStatus,
+  NewAgent,
+} from "./state/agents/sqlite.ts";
 export type { Document, DocumentVersion, PutResult } from "./state/documents/sqlite.ts";
 export type { Json } from "./state/json.ts";
 export type {
@@ -68,6 +77,7 @@ export type {
 export { APPLICATION_ID } from "./store/migrate.ts";
 export { defaultDatabasePath, resolveDatabasePath } from "./store/paths.ts";
 export { openStore, Store, type StoreOptions } from "./store/store.ts";
+export type { ClientVault } from "./vault/client-vault.ts";
 export type { KdfParams } from "./vault/format.ts";
 export { inspectVault, proveUnlock, type VaultInspection } from "./vault/inspect.ts";
 export { DEFAULT_KDF_PARAMS, KDF_BOUNDS } from "./vault/kdf.ts";

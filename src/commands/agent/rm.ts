@@ -1,35 +1,53 @@
 // coffer agent rm SLUG: removes the agent, its documents, its sessions and
-// their messages in one transaction; asks on a terminal, else needs --yes.
+// their messages, and every secret of its scope, in one transaction; asks on a
+// terminal, else needs --yes. The vault is unlocked only when the scope has secrets.
 
 import { defineCommand } from "citty";
 import { openCliClient } from "../../cli/context.ts";
 import { say } from "../../cli/output.ts";
 import { confirm, hasTerminal } from "../../cli/prompt.ts";
-import { UsageError } from "../../errors.ts";
+import { AuthError, UsageError } from "../../errors.ts";
+import { type AgentRemovalWithSecrets, removeAgent } from "../../remove-agent.ts";
 import { checkSlug } from "../../state/agents/rules.ts";
 import { output } from "../_shared.ts";
+import { openVault, passphraseArgs } from "../secret/_vault.ts";
 
 export default defineCommand({
-  meta: { name: "rm", description: "Remove an agent with its documents, sessions and messages" },
+  meta: {
+    name: "rm",
+    description: "Remove an agent with its documents, sessions, messages and secrets",
+  },
   args: {
     slug: { type: "positional", description: "Agent slug", required: true },
     yes: { type: "boolean", description: "Do not ask (required without a terminal)" },
+    ...passphraseArgs,
   },
   async run({ args }) {
     const slug = checkSlug(args.slug);
+    let removed: AgentRemovalWithSecrets | undefined;
     const client = await openCliClient();
     try {
       await client.agents.require(slug);
       if (!args.yes) await ask(slug);
-      const removed = await client.agents.remove(slug);
-      output({ slug, ...removed }, () =>
-        say.info(
-          `removed agent ${slug}: ${removed.sessions} sessions, ${removed.messages} messages, ${removed.documents} document versions`,
-        ),
-      );
+      removed = await removeAgent(client, slug).catch((err: unknown) => {
+        // Its scope holds secrets: they go too, which needs the vault unlocked.
+        if (err instanceof AuthError) return undefined;
+        throw err;
+      });
     } finally {
       await client.close();
     }
+    if (!removed) {
+      const { vault, pending } = await openVault(args);
+      await using _ = pending;
+      removed = await removeAgent(pending.client, slug, { vault });
+    }
+    const r = removed;
+    output({ slug, ...r }, () =>
+      say.info(
+        `removed agent ${slug}: ${r.sessions} sessions, ${r.messages} messages, ${r.documents} document versions, ${r.secrets} secrets`,
+      ),
+    );
   },
 });
 

@@ -11,6 +11,7 @@ import type {
   Client,
   ClientTx,
   ConnectOptions,
+  Transaction,
 } from "../../client.ts";
 import { UsageError } from "../../errors.ts";
 import { PgAgents } from "../../state/agents/postgres.ts";
@@ -19,6 +20,9 @@ import type { QueueOptions } from "../../state/job.ts";
 import { PgMessages } from "../../state/messages/postgres.ts";
 import { PgQueue } from "../../state/queue/postgres.ts";
 import { PgSessions } from "../../state/sessions/postgres.ts";
+import { type ClientVault, clientVault } from "../../vault/client-vault.ts";
+import { PgVaultRows } from "../../vault/postgres.ts";
+import type { Vault } from "../../vault/vault.ts";
 import type { PgConnection } from "./connect.ts";
 import { mapPgError } from "./errors.ts";
 import type { PgHandle } from "./handle.ts";
@@ -72,6 +76,7 @@ class PgClient implements Client {
   readonly queue: AsyncQueue;
   readonly agents: AsyncAgents;
   readonly documents: AsyncDocuments;
+  readonly vault: ClientVault;
   private closed = false;
 
   constructor(
@@ -85,16 +90,21 @@ class PgClient implements Client {
     this.queue = this.guard(parts.queue);
     this.agents = this.guard(parts.agents);
     this.documents = this.guard(parts.documents);
+    this.vault = this.guard(clientVault(new PgVaultRows({ sql: conn.sql, target: conn.target })));
   }
 
-  async transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     if (this.closed) throw this.closedError();
     const { target } = this.conn;
     // What fn threw is the caller's own and comes back unchanged; only the driver's is mapped.
     let own: { err: unknown } | undefined;
     const run = (sql: SQL) =>
       Promise.resolve()
-        .then(() => fn(this.compose({ sql, target })))
+        .then(() => {
+          const handle = { sql, target };
+          const bindVault = (vault: Vault) => vault.over(new PgVaultRows(handle));
+          return fn({ ...this.compose(handle), bindVault });
+        })
         .catch((err: unknown) => {
           own = { err };
           throw err;

@@ -1,11 +1,18 @@
 // Agents' SQL on PostgreSQL, with the rules of ./rules.ts; time is the
 // server's (now_ms()). Removal cascades as on SQLite.
 
-import { type PgHandle, runPg, withNumbers } from "../../engines/postgres/handle.ts";
+import {
+  inPgTransaction,
+  type PgHandle,
+  runPg,
+  withNumbers,
+} from "../../engines/postgres/handle.ts";
 import {
   type Agent,
   type AgentChanges,
+  type AgentRemoval,
   agentExists,
+  agentHasSecrets,
   checkAgentChanges,
   checkAgentFilter,
   checkNewAgent,
@@ -75,17 +82,25 @@ export class PgAgents {
     });
   }
 
-  async remove(slug: string): Promise<{ sessions: number; messages: number; documents: number }> {
-    return runPg(this.db, async (sql) => {
-      const [row] = await sql`WITH counts AS (SELECT
-          (SELECT count(*)::int FROM sessions WHERE agent = ${slug}) AS sessions,
-          (SELECT count(*)::int FROM messages m JOIN sessions s ON s.id = m.session_id
-            WHERE s.agent = ${slug}) AS messages,
-          (SELECT count(*)::int FROM documents WHERE agent = ${slug}) AS documents),
-        gone AS (DELETE FROM agents WHERE slug = ${slug} RETURNING slug)
-        SELECT counts.*, (SELECT count(*)::int FROM gone) AS removed FROM counts`;
-      if (!row || row.removed === 0) throw noAgent(slug);
-      return { sessions: row.sessions, messages: row.messages, documents: row.documents };
-    });
+  /** As on SQLite: secrets left in the scope refuse it (AuthError). */
+  async remove(slug: string): Promise<AgentRemoval> {
+    checkSlug(slug);
+    return inPgTransaction(this.db, (tx) =>
+      runPg(tx, async (sql) => {
+        // The row lock first: a racing put or session insert waits for the removal.
+        const [agent] = await sql`SELECT slug FROM agents WHERE slug = ${slug} FOR UPDATE`;
+        if (!agent) throw noAgent(slug);
+        const [secrets] =
+          await sql`SELECT count(*)::int AS n FROM vault_entries WHERE scope = ${slug}`;
+        if (secrets.n > 0) throw agentHasSecrets(slug, secrets.n);
+        const [row] = await sql`SELECT
+            (SELECT count(*)::int FROM sessions WHERE agent = ${slug}) AS sessions,
+            (SELECT count(*)::int FROM messages m JOIN sessions s ON s.id = m.session_id
+              WHERE s.agent = ${slug}) AS messages,
+            (SELECT count(*)::int FROM documents WHERE agent = ${slug}) AS documents`;
+        await sql`DELETE FROM agents WHERE slug = ${slug}`;
+        return { sessions: row.sessions, messages: row.messages, documents: row.documents };
+      }),
+    );
   }
 }

@@ -2,7 +2,7 @@
 // engines. The slug is also the agent's secret scope: the vault's alphabet.
 
 import * as v from "valibot";
-import { BusyError, NotFoundError, UsageError } from "../../errors.ts";
+import { AuthError, BusyError, NotFoundError, UsageError } from "../../errors.ts";
 import { checkScope } from "../../vault/names.ts";
 import { type Json, parseJsonText, toJsonText } from "../json.ts";
 import { checkLabel } from "../validate.ts";
@@ -142,4 +142,21 @@ export function noAgent(slug: string): NotFoundError {
 
 export function agentExists(slug: string): BusyError {
   return new BusyError(`agent ${slug} already exists`);
+}
+
+/** The counts of what an agent's removal took with it. */
+export interface AgentRemoval {
+  sessions: number;
+  messages: number;
+  documents: number;
+}
+
+/** Its scope holds secrets: they go in the same transaction, which needs the unlocked vault. */
+export function agentHasSecrets(slug: string, count: number): AuthError {
+  return new AuthError(
+    `agent ${slug} has ${count} secret version(s) in its scope: removing it needs the unlocked vault`,
+    {
+      hint: "give a passphrase (--passphrase-file, --passphrase-fd, COFFER_PASSPHRASE_FILE); library: removeAgent(client, slug, { vault })",
+    },
+  );
 }

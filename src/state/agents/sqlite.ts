@@ -5,7 +5,9 @@ import type { Store } from "../../store/store.ts";
 import {
   type Agent,
   type AgentChanges,
+  type AgentRemoval,
   agentExists,
+  agentHasSecrets,
   checkAgentChanges,
   checkAgentFilter,
   checkNewAgent,
@@ -15,7 +17,7 @@ import {
   toAgent,
 } from "./rules.ts";
 
-export type { Agent, AgentChanges, AgentStatus, NewAgent } from "./rules.ts";
+export type { Agent, AgentChanges, AgentRemoval, AgentStatus, NewAgent } from "./rules.ts";
 
 export class Agents {
   constructor(private readonly store: Store) {}
@@ -85,11 +87,21 @@ export class Agents {
 
   /**
    * Removes the agent with its documents, sessions and messages, in one
-   * transaction (joining the caller's, so the vault's scope can go in it too).
+   * transaction (joining the caller's). Secrets left in its scope refuse it
+   * (AuthError): removeAgent(client, slug, { vault }) takes them in the same transaction.
    */
-  remove(slug: string): { sessions: number; messages: number; documents: number } {
+  remove(slug: string): AgentRemoval {
+    checkSlug(slug);
     return this.store.write(() => {
       const db = this.store.db;
+      const { n } = db
+        .query("SELECT count(*) AS n FROM vault_entries WHERE scope = ?")
+        .get(slug) as {
+        n: number;
+      };
+      if (n > 0 && db.query("SELECT 1 FROM agents WHERE slug = ?").get(slug)) {
+        throw agentHasSecrets(slug, n);
+      }
       const counts = db
         .query(
           `SELECT (SELECT count(*) FROM sessions WHERE agent = ?1) AS sessions,
