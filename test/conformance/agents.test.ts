@@ -3,7 +3,8 @@
 
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type Client, connect } from "../../src/index.ts";
+import { type Client, connect, createVault, removeAgent } from "../../src/index.ts";
+import { TEST_ONLY_KDF_BOUNDS, TEST_ONLY_KDF_PARAMS } from "../../src/vault/testing.ts";
 import { freshDatabase, pgServer } from "../helpers/pg-server.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -117,6 +118,46 @@ for (const [engine, open] of engines) {
         expect(await c.sessions.get("mine")).toBeNull();
         expect(await c.messages.count()).toBe(0);
         expect(await c.sessions.get("other")).not.toBeNull();
+      } finally {
+        await c.close();
+      }
+    });
+
+    test("removeAgent takes the scope's secrets in its transaction; a rollback keeps them", async () => {
+      const c = await open();
+      try {
+        const bounds = { kdfBounds: TEST_ONLY_KDF_BOUNDS };
+        const vault = await createVault(c, "pw", TEST_ONLY_KDF_PARAMS, bounds);
+        const v = new TextEncoder().encode("v");
+        await vault.setMany([
+          { name: "A", scope: "bot", value: v },
+          { name: "B", scope: "bot", value: v },
+          { name: "C", scope: "other", value: v },
+        ]);
+        await c.agents.create({ slug: "bot" });
+        await c.sessions.create({ id: "s", agent: "bot" });
+        expect(removeAgent(c, "bot")).rejects.toThrow("needs the unlocked vault");
+        const generation = async () => {
+          const i = await c.vault.inspect(bounds);
+          return i.present ? [i.generation, i.entries] : [];
+        };
+        const before = await generation();
+        const failed = c.transaction(
+          async (tx) => {
+            expect(await tx.bindVault(vault).removeScope("bot")).toBe(2);
+            throw new Error("changed my mind");
+          },
+          { durable: true },
+        );
+        expect(failed).rejects.toThrow("changed my mind");
+        await failed.catch(() => {});
+        expect(await generation()).toEqual(before);
+        expect(new TextDecoder().decode((await vault.get("A", "bot")).value)).toBe("v");
+        const r = await removeAgent(c, "bot", { vault });
+        expect(r).toEqual({ sessions: 1, messages: 0, documents: 0, secrets: 2 });
+        expect(await generation()).toEqual([(before[0] as number) + 1, 1]);
+        expect((await vault.current()).map((s) => s.name)).toEqual(["C"]);
+        expect(await c.agents.get("bot")).toBeNull();
       } finally {
         await c.close();
       }

@@ -1,23 +1,41 @@
 // SIGKILL in the middle of `agent rm` and of `session fork`: each is one
-// transaction, so the store afterwards holds all of it or none of it, and its
-// full-text index still agrees with its messages.
+// transaction, so the store afterwards holds all of it or none of it (the
+// agent's secrets included), its vault still unlocks with a digest that
+// matches, and its full-text index still agrees with its messages.
 
 import { Database } from "bun:sqlite";
-import { describe, expect, test } from "bun:test";
-import { copyFileSync } from "node:fs";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openStore } from "../../src/index.ts";
+import { createVault, openStore, unlockVault } from "../../src/index.ts";
 import { BINARY, baseEnv, ensureBinary } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 /** Enough rows that the transaction takes a few hundred ms: a kill lands inside it. */
 const MESSAGES = 40_000;
-const ROUNDS = 6;
+const ROUNDS = 8;
 
-/** A store with agent bot: 4 sessions sharing MESSAGES messages, a document; session big holds half. */
-function prepare(): string {
-  const path = join(tempDir(), "template.db");
+const PASSPHRASE = "crash test passphrase";
+/** The cheapest parameters the CLI accepts: the killed binary unlocks with them. */
+const CHEAP = { memoryKiB: 19456, iterations: 2, parallelism: 1 };
+
+/**
+ * A store with agent bot: 4 sessions sharing MESSAGES messages, a document,
+ * two secrets in its scope and one outside it; session big holds half the messages.
+ */
+async function prepare(): Promise<{ path: string; passFile: string }> {
+  const dir = tempDir();
+  const path = join(dir, "template.db");
+  const passFile = join(dir, "pass");
+  writeFileSync(passFile, PASSPHRASE, { mode: 0o600 });
   using store = openStore({ path });
+  const vault = await createVault(store, PASSPHRASE, CHEAP);
+  await vault.setMany([
+    { name: "A", scope: "bot", value: new TextEncoder().encode("a") },
+    { name: "B", scope: "bot", value: new TextEncoder().encode("b") },
+    { name: "C", value: new TextEncoder().encode("c") },
+  ]);
+  vault.lock();
   store.agents.create({ slug: "bot" });
   store.documents.put("bot", "soul", "be kind");
   store.sessions.create({ id: "other" });
@@ -33,7 +51,7 @@ function prepare(): string {
       insert.run(session, `message ${i} about foxes and dogs number ${i % 97}`);
     }
   });
-  return path;
+  return { path, passFile };
 }
 
 async function runFor(db: string, args: string[], killAfterMs: number | null) {
@@ -52,9 +70,14 @@ async function runFor(db: string, args: string[], killAfterMs: number | null) {
   return { killed: proc.signalCode === "SIGKILL", ms: performance.now() - started };
 }
 
-type Counts = ReturnType<typeof counts>;
+type Counts = Awaited<ReturnType<typeof counts>>;
 
-function counts(path: string) {
+async function counts(path: string) {
+  {
+    // The vault's digest and generation agree with its entries, whatever the kill left.
+    using store = openStore({ path });
+    (await unlockVault(store, PASSPHRASE)).lock();
+  }
   const db = new Database(path);
   try {
     expect(db.query("PRAGMA integrity_check").all()).toEqual([{ integrity_check: "ok" }]);
@@ -67,6 +90,7 @@ function counts(path: string) {
       sessions: n("SELECT count(*) AS n FROM sessions"),
       messages: n("SELECT count(*) AS n FROM messages"),
       indexed: n("SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH 'foxes'"),
+      secrets: n("SELECT count(*) AS n FROM vault_entries"),
     };
   } finally {
     db.close();
@@ -74,20 +98,24 @@ function counts(path: string) {
 }
 
 describe("a killed agent-model command", () => {
-  const template = prepare();
+  let template = "";
+  let passFile = "";
+  beforeAll(async () => {
+    ({ path: template, passFile } = await prepare());
+  });
 
   async function rounds(args: string[], before: Counts, after: Counts) {
     ensureBinary();
     const probe = join(tempDir(), "probe.db");
     copyFileSync(template, probe);
     const full = await runFor(probe, args, null);
-    expect(counts(probe)).toEqual(after);
+    expect(await counts(probe)).toEqual(after);
     const outcomes: string[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const db = join(tempDir(), `round${i}.db`);
       copyFileSync(template, db);
-      const r = await runFor(db, args, full.ms * (0.3 + (0.6 * i) / ROUNDS));
-      const seen = counts(db);
+      const r = await runFor(db, args, full.ms * (0.5 + (1.1 * i) / ROUNDS));
+      const seen = await counts(db);
       const outcome = JSON.stringify(seen) === JSON.stringify(before) ? "none" : "all";
       if (outcome === "all") expect(seen).toEqual(after);
       outcomes.push(`${r.killed ? "killed" : "finished"}:${outcome}`);
@@ -97,14 +125,14 @@ describe("a killed agent-model command", () => {
   }
 
   test("agent rm leaves the agent with everything it owns, or none of it", async () => {
-    const before = counts(template);
+    const before = await counts(template);
     expect(before.messages).toBe(MESSAGES + 1);
-    const after = { agents: 0, documents: 0, sessions: 1, messages: 1, indexed: 0 };
-    await rounds(["agent", "rm", "bot", "--yes"], before, after);
+    const after = { agents: 0, documents: 0, sessions: 1, messages: 1, indexed: 0, secrets: 1 };
+    await rounds(["agent", "rm", "bot", "--yes", "--passphrase-file", passFile], before, after);
   }, 120_000);
 
   test("session fork leaves a whole copy, or no copy", async () => {
-    const before = counts(template);
+    const before = await counts(template);
     const half = MESSAGES / 2;
     const after = {
       ...before,
