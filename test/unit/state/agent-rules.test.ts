@@ -70,7 +70,7 @@ describe("search", () => {
     expect(cut).toStartWith("…");
     expect(cut).toEndWith("…");
     expect(cut).toContain("[fox]");
-    expect(snippet("🦊".repeat(50) + " fox", ["fox"]).isWellFormed()).toBe(true);
+    expect(snippet(`${"🦊".repeat(50)} fox`, ["fox"]).isWellFormed()).toBe(true);
   });
 });
 
