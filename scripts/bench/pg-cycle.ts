@@ -7,9 +7,11 @@ import { connect } from "../../src/client.ts";
 import { connectPostgres } from "../../src/engines/postgres/connect.ts";
 import { jobChannel } from "../../src/state/queue/postgres-rows.ts";
 import {
+  ACK_ALL_HELD,
   ACK_HELD,
   CLAIM_DUE,
   INSERT_JOB,
+  INSERT_JOBS,
   RECLAIM_EXPIRED,
 } from "../../src/state/queue/postgres-sql.ts";
 
@@ -95,20 +97,13 @@ export const bare: PgContender = {
           if (done.length !== 1) throw new Error("bare: not acked");
           return;
         }
-        await sql.begin(async (tx) => {
-          for (let k = 0; k < n; k++) {
-            await tx.unsafe(INSERT_JOB, [
-              QUEUE,
-              JSON.stringify({ task: "send", i: i + k }),
-              ...[0, 3, null, 0, channel],
-            ]);
-          }
-        });
+        const texts = JSON.stringify(payloads(i, n).map((p) => JSON.stringify(p)));
+        await sql.unsafe(INSERT_JOBS, [QUEUE, texts, 0, 3, 0, channel]);
         const jobs = await claim(n);
         if (jobs.length !== n) throw new Error("bare: short claim");
-        await sql.begin(async (tx) => {
-          for (const j of jobs) await tx.unsafe(ACK_HELD, [j.id, j.lease_token]);
-        });
+        const claims = JSON.stringify(jobs.map((j) => ({ id: j.id, token: j.lease_token })));
+        const acked = await sql.unsafe(ACK_ALL_HELD, [claims]);
+        if (acked.length !== n) throw new Error("bare: not acked");
       },
       async reset() {
         await sql`TRUNCATE jobs`;

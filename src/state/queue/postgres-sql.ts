@@ -41,3 +41,34 @@ export const HELD =
 /** $1 id, $2 token or null: the lease check is part of the update, one statement. */
 export const ACK_HELD = `UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL,
     updated_at = now_ms() WHERE id = $1 AND ${HELD} RETURNING id`;
+
+/**
+ * $1 queue, $2 a JSON array of payload texts, $3 priority, $4 max attempts,
+ * $5 delay, $6 NOTIFY channel: every job in one statement, ids ascending in
+ * the array's order, and one wake-up.
+ */
+export const INSERT_JOBS = `WITH ins AS (
+    INSERT INTO jobs (queue, payload, priority, max_attempts, run_at, created_at, updated_at)
+    SELECT $1, p.value, $3, $4, now_ms() + $5, now_ms(), now_ms()
+    FROM json_array_elements_text($2::text::json) WITH ORDINALITY AS p(value, n) ORDER BY p.n
+    RETURNING id)
+  SELECT id, (SELECT pg_notify($6, $1)) AS woke FROM ins ORDER BY id`;
+
+/**
+ * $1 a JSON array of {id, token}: completes them all in one statement when
+ * every one is held (by its token, if given) and none is named twice; else
+ * completes none and returns no row.
+ */
+export const ACK_ALL_HELD = `WITH c AS (
+    SELECT * FROM json_to_recordset($1::text::json) AS c(id bigint, token text)),
+  held AS (
+    SELECT j.id FROM jobs j JOIN c ON j.id = c.id
+    WHERE j.status = 'processing' AND j.locked_until > now_ms()
+      AND (c.token IS NULL OR j.lease_token = c.token)
+    FOR UPDATE OF j),
+  whole AS (
+    SELECT (SELECT count(*) FROM held) = (SELECT count(*) FROM c)
+       AND (SELECT count(DISTINCT id) FROM c) = (SELECT count(*) FROM c) AS ok)
+  UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL,
+    updated_at = now_ms()
+  WHERE id IN (SELECT id FROM held) AND (SELECT ok FROM whole) RETURNING id`;

@@ -17,7 +17,15 @@ import {
   type QueueStats,
 } from "../job.ts";
 import { jobChannel, pgJob } from "./postgres-rows.ts";
-import { ACK_HELD, CLAIM_DUE, HELD, INSERT_JOB, RECLAIM_EXPIRED } from "./postgres-sql.ts";
+import {
+  ACK_ALL_HELD,
+  ACK_HELD,
+  CLAIM_DUE,
+  HELD,
+  INSERT_JOB,
+  INSERT_JOBS,
+  RECLAIM_EXPIRED,
+} from "./postgres-sql.ts";
 import {
   checkClaimLimit,
   checkEnqueue,
@@ -72,16 +80,23 @@ export class PgQueue {
     });
   }
 
-  /** Adds several jobs to one queue in one transaction; returns their ids in order. */
-  enqueueMany(
+  /** Adds several jobs to one queue in one statement; returns their ids in order. */
+  async enqueueMany(
     queue: string,
     payloads: readonly unknown[],
     options: Omit<EnqueueOptions, "dedupeKey"> = {},
   ): Promise<number[]> {
-    return this.transaction(async (q) => {
-      const ids: number[] = [];
-      for (const p of payloads) ids.push(await q.enqueue(queue, p, options));
-      return ids;
+    const checked = payloads.map((p) =>
+      checkEnqueue(queue, p, { ...options, dedupeKey: undefined }),
+    );
+    const [first] = checked;
+    if (!first) return [];
+    const texts = JSON.stringify(checked.map((c) => c.text));
+    const { priority, maxAttempts, delay } = first;
+    const args = [queue, texts, priority, maxAttempts, delay, jobChannel(this.db.target)];
+    return this.run(async (sql) => {
+      const rows = await sql.unsafe(INSERT_JOBS, args);
+      return rows.map((r: { id: string }) => Number(r.id));
     });
   }
 
@@ -113,9 +128,16 @@ export class PgQueue {
     });
   }
 
-  /** Acks several held jobs in one transaction: all of them, or none if one is not held. */
-  ackMany(claims: readonly { id: number; token?: string | null | undefined }[]): Promise<void> {
-    return this.transaction(async (q) => {
+  /** Acks several held jobs in one statement: all of them, or none if one is not held. */
+  async ackMany(
+    claims: readonly { id: number; token?: string | null | undefined }[],
+  ): Promise<void> {
+    if (claims.length === 0) return;
+    const list = JSON.stringify(claims.map((c) => ({ id: c.id, token: c.token ?? null })));
+    const acked = await this.run((sql) => sql.unsafe(ACK_ALL_HELD, [list]));
+    if (acked.length === claims.length) return;
+    // Nothing was acked: one by one, in a transaction, finds the first claim not held and says why.
+    await this.transaction(async (q) => {
       for (const c of claims) await q.ack(c.id, { token: c.token ?? undefined });
     });
   }
