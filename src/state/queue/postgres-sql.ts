@@ -57,7 +57,8 @@ export const INSERT_JOBS = `WITH ins AS (
 /**
  * $1 a JSON array of {id, token}: completes them all in one statement when
  * every one is held (by its token, if given) and none is named twice; else
- * completes none and returns no row.
+ * completes none and returns no row. Rows are locked in id order, so two
+ * overlapping batches wait for each other instead of deadlocking.
  */
 export const ACK_ALL_HELD = `WITH c AS (
     SELECT * FROM json_to_recordset($1::text::json) AS c(id bigint, token text)),
@@ -65,7 +66,7 @@ export const ACK_ALL_HELD = `WITH c AS (
     SELECT j.id FROM jobs j JOIN c ON j.id = c.id
     WHERE j.status = 'processing' AND j.locked_until > now_ms()
       AND (c.token IS NULL OR j.lease_token = c.token)
-    FOR UPDATE OF j),
+    ORDER BY j.id FOR UPDATE OF j),
   whole AS (
     SELECT (SELECT count(*) FROM held) = (SELECT count(*) FROM c)
        AND (SELECT count(DISTINCT id) FROM c) = (SELECT count(*) FROM c) AS ok)
