@@ -72,7 +72,7 @@ export const coffer: PgContender = {
  * connection settings, with no API above them: what the library layer costs.
  */
 export const bare: PgContender = {
-  name: "coffer's SQL, no API (SKIP LOCKED)",
+  name: "coffer's SQL, no API",
   async open(url) {
     await (await connect(url)).close(); // migrated, as coffer's would be
     const conn = await connectPostgres(url);
@@ -115,7 +115,7 @@ export const bare: PgContender = {
 
 /** pg-boss as its docs drive it: send / fetch / complete, and insert / fetch(batchSize) / complete(ids). */
 export const pgBoss: PgContender = {
-  name: `pg-boss ${bossVersion()} (send/fetch/complete)`,
+  name: `pg-boss ${bossVersion()}`,
   async open(url) {
     const boss = await startBoss(url);
     await boss.createQueue(QUEUE);
