@@ -117,10 +117,13 @@ export class Messages {
   }
 
   count(sessionId?: string): number {
+    // Two statements, not "?1 IS NULL OR …": SQLite would plan that as a scan of every message.
     const row = this.store.read(() =>
-      this.store.db
-        .query("SELECT count(*) AS n FROM messages WHERE ?1 IS NULL OR session_id = ?1")
-        .get(sessionId ?? null),
+      sessionId === undefined
+        ? this.store.db.query("SELECT count(*) AS n FROM messages").get()
+        : this.store.db
+            .query("SELECT count(*) AS n FROM messages WHERE session_id = ?")
+            .get(sessionId),
     ) as { n: number };
     return row.n;
   }

@@ -126,9 +126,9 @@ export class Sessions {
 
   count(state?: string): number {
     const row = this.store.read(() =>
-      this.store.db
-        .query("SELECT count(*) AS n FROM sessions WHERE ?1 IS NULL OR state = ?1")
-        .get(state ?? null),
+      state === undefined
+        ? this.store.db.query("SELECT count(*) AS n FROM sessions").get()
+        : this.store.db.query("SELECT count(*) AS n FROM sessions WHERE state = ?").get(state),
     ) as { n: number };
     return row.n;
   }
