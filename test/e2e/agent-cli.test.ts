@@ -46,6 +46,8 @@ function script(db: string, dir: string): string[] {
   run(["agent", "set", "bot", "--status", "gone"]);
   run(["agent", "set", "ghost", "--status", "active"]);
   run(["--json", "agent", "list"]);
+  run(["agent", "list", "--status", "active"]);
+  run(["agent", "list", "--status", "nope"]);
   run(["doc", "put", "bot", "soul", file, "-m", "first"]);
   run(["doc", "put", "bot", "soul", "-"], "be kind\r\n");
   run(["doc", "put", "bot", "soul", "-"], "be kinder");
@@ -128,6 +130,7 @@ describe.skipIf(!pg)("the agent model's commands on PostgreSQL", () => {
     for (const seen of [
       "agent create bot => 6",
       "agent create no/slash => 2",
+      "agent list --status nope => 2",
       "session new --agent ghost => 3",
       "session new --ttl 10 minutes => 2",
       "doc get bot soul --version 7 => 3",
