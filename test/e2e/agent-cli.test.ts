@@ -84,6 +84,7 @@ function script(db: string, dir: string): string[] {
   run(["--json", "session", "list", "--agent", "bot", "--where", "n=2"]);
   run(["session", "list", "--limit", "1"]);
   run(["session", "list", "--after", "!bad"]);
+  run(["session", "list", "--agent", "ghost"]);
   run(["message", "add", s1, "--role", "user", "the quick brown fox"]);
   run(["message", "add", s1, "--role", "assistant", "--tokens", "3", "-"], "fox fox fox\n");
   run(["message", "add", s1, "--role", "robot", "x"]);
@@ -99,6 +100,7 @@ function script(db: string, dir: string): string[] {
   run(["message", "search", "fox", "--agent", "bot"]);
   run(["--json", "message", "search", "fox", "--session", s2]);
   run(["message", "search", "?!"]);
+  run(["message", "search", "fox", "--session", "nope"]);
   const fork = run(["session", "fork", s1, "--at", "1"]).stdout.trim();
   run(["message", "list", fork]);
   run(["session", "fork", s1, "--at", "3"]);
@@ -131,6 +133,8 @@ describe.skipIf(!pg)("the agent model's commands on PostgreSQL", () => {
       "agent create bot => 6",
       "agent create no/slash => 2",
       "agent list --status nope => 2",
+      "session list --agent ghost => 3",
+      "message search fox --session nope => 3",
       "session new --agent ghost => 3",
       "session new --ttl 10 minutes => 2",
       "doc get bot soul --version 7 => 3",

@@ -22,6 +22,9 @@ export default defineCommand({
     };
     const client = await openCliClient();
     try {
+      // A filter naming nothing is exit 3, not an empty result that looks like "no match".
+      if (options.agent !== undefined) await client.agents.require(options.agent);
+      if (options.session !== undefined) await client.sessions.require(options.session);
       const hits = await client.messages.search(args.query, options);
       output(hits, () =>
         printTable(

@@ -29,6 +29,8 @@ export default defineCommand({
     };
     const client = await openCliClient();
     try {
+      // An agent that does not exist is exit 3, not an empty list that looks like "none yet".
+      if (options.agent !== undefined) await client.agents.require(options.agent);
       const page = await client.sessions.page(options);
       output(page, () => {
         printTable(
