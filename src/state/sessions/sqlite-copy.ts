@@ -49,12 +49,14 @@ export function pruneSessions(store: Store, options: PruneOptions): PruneResult 
   const now = store.now();
   const when: string[] = [];
   const params: (number | string)[] = [];
-  if (q.expired) when.push("expires_at <= ?") && params.push(now);
-  if (q.idleMs !== null) {
-    when.push("coalesce(last_message_at, created_at) <= ?") && params.push(now - q.idleMs);
-  }
+  const add = (into: string[], sql: string, value: number | string) => {
+    into.push(sql);
+    params.push(value);
+  };
+  if (q.expired) add(when, "expires_at <= ?", now);
+  if (q.idleMs !== null) add(when, "coalesce(last_message_at, created_at) <= ?", now - q.idleMs);
   const conds = when.length > 0 ? [`(${when.join(" OR ")})`] : [];
-  if (q.state !== null) conds.push("state = ?") && params.push(q.state);
+  if (q.state !== null) add(conds, "state = ?", q.state);
   const where = conds.join(" AND ");
   const rows = store.write(() =>
     q.dryRun

@@ -155,8 +155,14 @@ export class Sessions {
   private select(q: SessionQuery, limit: number): Session[] {
     const conds: string[] = [];
     const params: (string | number)[] = [];
-    if (q.agent !== null) conds.push("agent = ?") && params.push(q.agent);
-    if (q.state !== null) conds.push("state = ?") && params.push(q.state);
+    if (q.agent !== null) {
+      conds.push("agent = ?");
+      params.push(q.agent);
+    }
+    if (q.state !== null) {
+      conds.push("state = ?");
+      params.push(q.state);
+    }
     for (const w of q.where) {
       conds.push("(metadata -> ?) IN (?, ?)");
       params.push(`$."${w.key}"`, ...w.texts);
