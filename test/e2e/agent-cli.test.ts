@@ -319,3 +319,19 @@ describe.skipIf(!pg)("the agent model through backup and restore across engines"
     expect(pgRun(["message", "add", s, "--role", "user", "next"]).stdout).toBe("2\n");
   });
 });
+
+describe("a damaged full-text index", () => {
+  test("makes search exit 5 with one line, not an I/O error", () => {
+    const db = join(tempDir(), "fts.db");
+    const { run } = cli(db);
+    const s = run(["session", "new"]).stdout.trim();
+    for (const n of ["one", "two", "three"])
+      run(["message", "add", s, "--role", "user", `fox ${n}`]);
+    const raw = new Database(db);
+    raw.run("DELETE FROM messages_fts_docsize WHERE id = 2");
+    raw.close();
+    const r = run(["message", "search", "fox"]);
+    expect([r.code, r.stdout]).toEqual([5, ""]);
+    expect(r.stderr).toStartWith("coffer: error: the full-text index of messages is damaged\n");
+  });
+});

@@ -1,6 +1,8 @@
 // Changing a session's messages on SQLite: edit (the old content becomes a
 // revision), remove, pop; and ranked full-text search over FTS5.
 
+import { IntegrityError } from "../../errors.ts";
+import { isSqliteError } from "../../store/sqlite-errors.ts";
 import type { Store } from "../../store/store.ts";
 import { noSession } from "../sessions/rules.ts";
 import { checkEdit, type Message, noMessageIn, noMessages, toMessage } from "./rules.ts";
@@ -58,15 +60,17 @@ export function popMessage(store: Store, sessionId: string): Message {
 export function searchMessages(store: Store, query: string, options: SearchOptions): SearchHit[] {
   const q = checkSearch(query, options);
   const rows = store.read(() =>
-    store.db
-      .query(
-        `SELECT m.id, m.session_id, m.role, m.content FROM messages_fts
+    ftsRead(() =>
+      store.db
+        .query(
+          `SELECT m.id, m.session_id, m.role, m.content FROM messages_fts
            JOIN messages m ON m.id = messages_fts.rowid
          WHERE messages_fts MATCH ?1 AND (?2 IS NULL OR m.session_id = ?2)
            AND (?3 IS NULL OR m.session_id IN (SELECT id FROM sessions WHERE agent = ?3))
          ORDER BY bm25(messages_fts), m.id DESC LIMIT ?4`,
-      )
-      .all(ftsQuery(q.words), q.session, q.agent, q.limit),
+        )
+        .all(ftsQuery(q.words), q.session, q.agent, q.limit),
+    ),
   ) as { id: number; session_id: string; role: SearchHit["role"]; content: string }[];
   return rows.map((r) => ({
     sessionId: r.session_id,
@@ -74,4 +78,23 @@ export function searchMessages(store: Store, query: string, options: SearchOptio
     role: r.role,
     snippet: snippet(r.content, q.words),
   }));
+}
+
+/**
+ * A damaged FTS5 index (its shadow tables changed outside coffer) is an
+ * integrity error, not the transient I/O error a corrupt read of the file
+ * would be: the file itself checks out, only the index disagrees with it.
+ */
+function ftsRead<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (isSqliteError(err) && /^SQLITE_CORRUPT/.test(err.code ?? "")) {
+      throw new IntegrityError("the full-text index of messages is damaged", {
+        cause: err,
+        hint: "restore the store from a backup",
+      });
+    }
+    throw err;
+  }
 }
