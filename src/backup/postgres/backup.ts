@@ -8,13 +8,13 @@ import type { SQL } from "bun";
 import type { PgConnection } from "../../engines/postgres/connect.ts";
 import { mapPgError } from "../../engines/postgres/errors.ts";
 import { CofferError } from "../../errors.ts";
-import { ensureParentDir, fsError } from "../../store/files.ts";
 import { type BackupSink, sendFile } from "../backup.ts";
 import { throwIfAborted } from "../copy.ts";
 import { asIoError } from "../io-error.ts";
 import { placeFile } from "../place.ts";
 import { resolveTarget } from "../target.ts";
 import { processAlive, removeQuietly, sweepStaleTemps, tempPathFor } from "../temp-file.ts";
+import { backupsDir } from "./backups-dir.ts";
 import { type PgCopyResult, writePgCopy } from "./write-file.ts";
 
 export interface PgBackupOptions {
@@ -68,14 +68,7 @@ export async function streamPostgresBackup(
   sink: BackupSink,
 ): Promise<PgBackupResult> {
   const started = performance.now();
-  const dir = join(options.dataDir, "backups");
-  try {
-    ensureParentDir(join(dir, "x"));
-  } catch (err) {
-    throw fsError("create", dir, err);
-  }
-  const temp = tempPathFor(join(dir, "backup-stream"), process.pid);
-  sweepStaleTemps(dir, processAlive);
+  const temp = tempPathFor(join(backupsDir(options.dataDir), "backup-stream"), process.pid);
   try {
     const copied = await snapshotInto(options, temp, temp);
     throwIfAborted(options.signal);
