@@ -14,6 +14,7 @@ import { migrate } from "../../store/migrate.ts";
 import { latestVersion } from "../../store/migrations.ts";
 import { throwIfAborted } from "../copy.ts";
 import type { BackupReport } from "../inspect.ts";
+import type { RestoreResult } from "../restore.ts";
 import { checkBackupHeader, type StageOptions, stageBackup } from "../stage.ts";
 import { defaultBackupPath } from "../target.ts";
 import { removeQuietly, tempPathFor } from "../temp-file.ts";
@@ -33,17 +34,9 @@ export interface PgRestoreOptions extends StageOptions {
   now?: (() => number) | undefined;
 }
 
-export interface PgRestoreResult {
-  /** The store, as its redacted URL. */
-  path: string;
-  from: string;
-  safetyCopy: string | null;
-  bytes: number;
-  restoredVersion: number;
-  schemaVersion: number;
+/** As on SQLite (`path` is the redacted URL), plus the rows restored per table. */
+export interface PgRestoreResult extends RestoreResult {
   rows: Record<string, number>;
-  durationMs: number;
-  cancelled: boolean;
 }
 
 export async function restorePostgres(options: PgRestoreOptions): Promise<PgRestoreResult> {
