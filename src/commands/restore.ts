@@ -30,10 +30,7 @@ export default defineCommand({
         store,
         signal,
         confirm: (report) => (args.yes ? true : ask(report, store)),
-        onProgress: (p) => {
-          if (p.phase === "copy") progress.update(p.bytesDone, p.bytesTotal);
-          else progress.done();
-        },
+        onProgress: (p) => showCopy(progress, p),
       }),
     ).finally(() => progress.done());
     if (result.cancelled) throw new UsageError("restore not confirmed; nothing was changed");
@@ -52,6 +49,7 @@ export default defineCommand({
 async function restoreIntoPostgres(path: string, yes: boolean): Promise<void> {
   const { restorePostgres } = await import("../backup/postgres/restore.ts");
   const conn = await openCliPostgres();
+  const progress = progressLine("restore");
   try {
     const store = conn.target.redacted;
     const result = await withSignals((signal) =>
@@ -61,8 +59,9 @@ async function restoreIntoPostgres(path: string, yes: boolean): Promise<void> {
         dataDir: dataDir(),
         signal,
         confirm: (report) => (yes ? true : ask(report, `every coffer table of ${store}`)),
+        onProgress: (p) => showCopy(progress, p),
       }),
-    );
+    ).finally(() => progress.done());
     if (result.cancelled) throw new UsageError("restore not confirmed; nothing was changed");
     if (wantsJson()) {
       printJson(result);
@@ -74,6 +73,15 @@ async function restoreIntoPostgres(path: string, yes: boolean): Promise<void> {
   } finally {
     await conn.close();
   }
+}
+
+/** The copy of the backup shows progress; the line goes before the checks and the question. */
+function showCopy(
+  progress: ReturnType<typeof progressLine>,
+  p: { phase: string; bytesDone: number; bytesTotal: number },
+): void {
+  if (p.phase === "copy") progress.update(p.bytesDone, p.bytesTotal);
+  else progress.done();
 }
 
 async function ask(report: BackupReport, store: string): Promise<boolean> {

@@ -4,7 +4,8 @@
 
 import type { Database } from "bun:sqlite";
 import { UsageError } from "../../errors.ts";
-import { type CopyTable, quoteIdent } from "./tables.ts";
+import { quoteIdent } from "./names.ts";
+import type { CopyTable } from "./tables.ts";
 
 /** Throws a UsageError (exit 2) naming the first table, column and row whose text holds NUL. */
 export function refuseNulText(db: Database, plan: readonly CopyTable[]): void {

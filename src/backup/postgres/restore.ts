@@ -14,6 +14,7 @@ import { migrate } from "../../store/migrate.ts";
 import { latestVersion } from "../../store/migrations.ts";
 import { throwIfAborted } from "../copy.ts";
 import type { BackupReport } from "../inspect.ts";
+import { ioStep } from "../io-error.ts";
 import type { RestoreResult } from "../restore.ts";
 import { checkBackupHeader, type StageOptions, stageBackup } from "../stage.ts";
 import { defaultBackupPath } from "../target.ts";
@@ -39,6 +40,9 @@ export interface PgRestoreResult extends RestoreResult {
   rows: Record<string, number>;
 }
 
+/** What errors call the staged copy of the backup. */
+const STAGED = "a private copy of the backup";
+
 export async function restorePostgres(options: PgRestoreOptions): Promise<PgRestoreResult> {
   const started = performance.now();
   if (pgLatestVersion !== latestVersion) {
@@ -50,14 +54,12 @@ export async function restorePostgres(options: PgRestoreOptions): Promise<PgRest
   const dir = backupsDir(options.dataDir);
   const temp = tempPathFor(join(dir, "restore-stage"), process.pid);
   try {
-    const report = await stageBackup(options, temp, "a private copy of the backup");
-    // An older schema is brought up to this coffer's on the private copy.
-    if ((report.schemaVersion ?? 0) < latestVersion) upgrade(temp);
-    const db = new Database(temp, { readonly: true, safeIntegers: true });
+    const report = await stageBackup(options, temp, STAGED);
+    const db = ioStep("open", STAGED, () => openStaged(temp, report.schemaVersion ?? 0));
     try {
-      db.run("PRAGMA trusted_schema = OFF");
       const plan = await planFor(options.conn, db);
-      refuseNulText(db, plan); // still validation: nothing locked or written yet
+      // Still validation: nothing is locked or written yet.
+      ioStep("read", STAGED, () => refuseNulText(db, plan));
       const result = {
         path: options.conn.target.redacted,
         from: options.source,
@@ -91,7 +93,7 @@ async function planFor(conn: PgConnection, db: Database): Promise<CopyTable[]> {
   try {
     return await copyPlan(conn.sql, conn.target.schema, db);
   } catch (err) {
-    throw copyError(err, conn, "a private copy of the backup");
+    throw copyError(err, conn, STAGED);
   }
 }
 
@@ -121,13 +123,26 @@ async function replace(
   }
 }
 
-/** Migrates the private copy to this coffer's schema, as opening an older store would. */
-function upgrade(temp: string): void {
-  const db = new Database(temp, { readwrite: true, create: false });
+/**
+ * The private copy, read-only; one of an older schema is migrated first (only
+ * the copy: the backup itself is never written), as opening an older store would.
+ */
+function openStaged(temp: string, version: number): Database {
+  if (version < latestVersion) {
+    const rw = new Database(temp, { readwrite: true, create: false });
+    try {
+      rw.run("PRAGMA trusted_schema = OFF");
+      migrate(rw);
+    } finally {
+      rw.close(false);
+    }
+  }
+  const db = new Database(temp, { readonly: true, safeIntegers: true });
   try {
     db.run("PRAGMA trusted_schema = OFF");
-    migrate(db);
-  } finally {
+  } catch (err) {
     db.close(false);
+    throw err;
   }
+  return db;
 }
