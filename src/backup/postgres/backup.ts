@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import type { SQL } from "bun";
 import type { PgConnection } from "../../engines/postgres/connect.ts";
 import { mapPgError } from "../../engines/postgres/errors.ts";
+import { READ_SNAPSHOT } from "../../engines/postgres/handle.ts";
 import { CofferError } from "../../errors.ts";
 import { type BackupSink, sendFile } from "../backup.ts";
 import { throwIfAborted } from "../copy.ts";
@@ -33,9 +34,6 @@ export interface PgBackupResult extends PgCopyResult {
   durationMs: number;
   method: "postgres-snapshot";
 }
-
-/** The start of a read-only snapshot: every read inside sees the same committed state. */
-export const SNAPSHOT = "isolation level repeatable read read only";
 
 /**
  * Stands in for the store file where the SQLite rules want one: backups/
@@ -86,7 +84,7 @@ async function snapshotInto(
 ): Promise<PgCopyResult> {
   const { conn } = options;
   try {
-    return (await conn.sql.begin(SNAPSHOT, (tx: SQL) =>
+    return (await conn.sql.begin(READ_SNAPSHOT, (tx: SQL) =>
       writePgCopy(tx, conn.target.schema, temp, name, options.signal),
     )) as PgCopyResult;
   } catch (err) {

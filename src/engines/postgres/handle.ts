@@ -11,6 +11,12 @@ export interface PgHandle {
   target: PgTarget;
 }
 
+/**
+ * sql.begin's options for a read-only snapshot: every read inside sees the
+ * same committed state (backup, status, the vault's rows).
+ */
+export const READ_SNAPSHOT = "isolation level repeatable read read only";
+
 /** Runs `fn` on the handle's sql, mapping driver errors to coffer's. */
 export async function runPg<T>(db: PgHandle, fn: (sql: SQL) => Promise<T>): Promise<T> {
   try {

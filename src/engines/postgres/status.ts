@@ -7,6 +7,7 @@ import { inspectRows, type VaultStatus, vaultStatus } from "../../vault/inspect.
 import { PgVaultRows } from "../../vault/postgres.ts";
 import type { PgConnection } from "./connect.ts";
 import { mapPgError } from "./errors.ts";
+import { READ_SNAPSHOT } from "./handle.ts";
 
 export interface PgStoreStatus {
   engine: "postgres";
@@ -22,7 +23,7 @@ export interface PgStoreStatus {
 
 export async function pgStoreStatus(conn: PgConnection): Promise<PgStoreStatus> {
   try {
-    return (await conn.sql.begin("isolation level repeatable read read only", async (tx) => {
+    return (await conn.sql.begin(READ_SNAPSHOT, async (tx) => {
       const [version] = await tx`SELECT coalesce(max(version), 0)::int AS v FROM coffer_migrations`;
       const [counts] = await tx`SELECT (SELECT count(*) FROM sessions)::int AS sessions,
                                        (SELECT count(*) FROM messages)::int AS messages`;
