@@ -21,8 +21,8 @@ import { defaultBackupPath } from "../target.ts";
 import { removeQuietly, tempPathFor } from "../temp-file.ts";
 import { copyError } from "./backup.ts";
 import { backupsDir } from "./backups-dir.ts";
+import { checkFitsPostgres } from "./fits-postgres.ts";
 import { lockTables, replaceFromSqlite } from "./from-sqlite.ts";
-import { refuseNulText } from "./nul-text.ts";
 import { writeSafetyBackup } from "./safety.ts";
 import { type CopyTable, copyPlan } from "./tables.ts";
 
@@ -59,7 +59,7 @@ export async function restorePostgres(options: PgRestoreOptions): Promise<PgRest
     try {
       const plan = await planFor(options.conn, db);
       // Still validation: nothing is locked or written yet.
-      ioStep("read", STAGED, () => refuseNulText(db, plan));
+      ioStep("read", STAGED, () => checkFitsPostgres(db, plan));
       const result = {
         path: options.conn.target.redacted,
         from: options.source,

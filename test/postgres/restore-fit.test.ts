@@ -1,7 +1,9 @@
-// A SQLite backup whose text holds NUL (SQLite keeps it, PostgreSQL text
-// cannot): restore into PostgreSQL refuses it while validating, with one
-// error naming the table and column, exit 2, and nothing written anywhere.
+// Backups whose values PostgreSQL cannot store: text holding NUL (SQLite
+// keeps it, PostgreSQL text cannot) and a 64-bit integer in an integer
+// column. Restore refuses them while validating, with one error naming the
+// table and column (exit 2 and 5), and nothing written anywhere.
 
+import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -60,6 +62,38 @@ describe.skipIf(!pg)("restore into PostgreSQL of text holding NUL", () => {
     expect(r.stderr).not.toContain(pg.password);
     expect(await contents(url)).toBe(before);
     // No safety backup and no staged copy left behind.
+    const backups = join(dir, "xdg-data", "coffer", "backups");
+    expect(existsSync(backups) ? readdirSync(backups) : []).toEqual([]);
+  }, 60_000);
+});
+
+describe.skipIf(!pg)("restore into PostgreSQL of an integer past its column's range", () => {
+  test("exit 5 naming jobs.priority, nothing written", async () => {
+    if (!pg) return;
+    const dir = tempDir();
+    const lite = join(dir, "coffer.db");
+    {
+      using store = openStore({ path: lite });
+      store.queue.enqueue("q", { n: 1 });
+    }
+    const backup = join(dir, "wide.db");
+    const env = { COFFER_DB: lite, XDG_DATA_HOME: join(dir, "xdg-data") };
+    expect(coffer(["backup", backup], { env }).code).toBe(0);
+    // A schema-valid edit no coffer command makes: SQLite's INTEGER is 64-bit.
+    const db = new Database(backup);
+    db.run("UPDATE jobs SET priority = 4294967296");
+    db.close();
+    expect(coffer(["verify", backup], { env }).code).toBe(0);
+
+    const { url } = await freshDatabase(pg, "wide");
+    await (await connect(url)).close();
+    const before = await contents(url);
+    const r = coffer(["restore", backup, "--yes"], { env: { ...env, COFFER_DB: url } });
+    expect(r.code).toBe(5);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toStartWith("coffer: error: ");
+    expect(r.stderr).toContain("jobs.priority");
+    expect(await contents(url)).toBe(before);
     const backups = join(dir, "xdg-data", "coffer", "backups");
     expect(existsSync(backups) ? readdirSync(backups) : []).toEqual([]);
   }, 60_000);
