@@ -9,7 +9,7 @@ import type { PgConnection } from "../../engines/postgres/connect.ts";
 import { mapPgError } from "../../engines/postgres/errors.ts";
 import { READ_SNAPSHOT } from "../../engines/postgres/handle.ts";
 import { CofferError } from "../../errors.ts";
-import { type BackupSink, sendFile } from "../backup.ts";
+import { type BackupResult, type BackupSink, sendFile } from "../backup.ts";
 import { throwIfAborted } from "../copy.ts";
 import { asIoError } from "../io-error.ts";
 import { placeFile } from "../place.ts";
@@ -28,10 +28,8 @@ export interface PgBackupOptions {
   now?: (() => number) | undefined;
 }
 
-export interface PgBackupResult extends PgCopyResult {
-  path: string;
-  bytes: number;
-  durationMs: number;
+/** As on SQLite, plus the rows copied per table. */
+export interface PgBackupResult extends Omit<BackupResult, "method">, PgCopyResult {
   method: "postgres-snapshot";
 }
 
@@ -39,13 +37,13 @@ export interface PgBackupResult extends PgCopyResult {
  * Stands in for the store file where the SQLite rules want one: backups/
  * beside it is the data directory's, and no backup can be "the store itself".
  */
-function anchor(dataDir: string): string {
+function standInStorePath(dataDir: string): string {
   return join(dataDir, "postgres-store");
 }
 
 export async function backupPostgres(options: PgBackupOptions): Promise<PgBackupResult> {
   const started = performance.now();
-  const source = anchor(options.dataDir);
+  const source = standInStorePath(options.dataDir);
   const now = (options.now ?? Date.now)();
   const target = resolveTarget(source, options.target, options.force ?? false, now);
   const temp = tempPathFor(target, process.pid);
