@@ -76,7 +76,11 @@ class PgClient implements Client {
     private readonly modules: PgModules,
     private readonly options: PgClientOptions,
   ) {
-    const parts = this.compose({ sql: conn.sql, target: conn.target });
+    const parts = this.compose({
+      sql: conn.sql,
+      target: conn.target,
+      busyTimeoutMs: conn.busyTimeoutMs,
+    });
     this.sessions = this.guard(parts.sessions);
     this.messages = this.guard(parts.messages);
     this.queue = this.guard(parts.queue);
