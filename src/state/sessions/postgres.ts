@@ -53,7 +53,8 @@ export class PgSessions {
 
   /**
    * Newest first; `offset`/`limit` page through the list. Ties in the same
-   * millisecond go by id, descending: PostgreSQL has no rowid (SQLite's tiebreak).
+   * millisecond go by id, descending, in byte order (COLLATE "C", not the
+   * database's locale), as on SQLite.
    */
   async list(options: ListSessionsOptions = {}): Promise<Session[]> {
     const { state, limit, offset } = checkListSessions(options);

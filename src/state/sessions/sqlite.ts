@@ -50,17 +50,21 @@ export class Sessions {
     return session;
   }
 
-  /** Newest first; `offset`/`limit` page through the list. */
+  /**
+   * Newest first; `offset`/`limit` page through the list. Ties (one
+   * millisecond) go by id in byte order, as on PostgreSQL (COLLATE "C"):
+   * rowid order would differ between engines and change with a round trip.
+   */
   list(options: ListSessionsOptions = {}): Session[] {
     const { state, limit, offset } = checkListSessions(options);
     const rows = this.store.read(() =>
       state === null
         ? this.store.db
-            .query("SELECT * FROM sessions ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?")
+            .query("SELECT * FROM sessions ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
             .all(limit, offset)
         : this.store.db
             .query(
-              "SELECT * FROM sessions WHERE state = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
+              "SELECT * FROM sessions WHERE state = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
             )
             .all(state, limit, offset),
     );
