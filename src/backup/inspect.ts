@@ -9,6 +9,7 @@ import { IntegrityError, IoError, NotFoundError } from "../errors.ts";
 import { fsError } from "../store/files.ts";
 import { APPLICATION_ID } from "../store/migrate.ts";
 import { migrations as bundled, type Migration } from "../store/migrations.ts";
+import { ftsIntegrity } from "./fts-check.ts";
 import { ioStep } from "./io-error.ts";
 import { runSqlChecks, sqliteDetail } from "./sql-checks.ts";
 import { readHeader, type SqliteHeader } from "./sqlite-header.ts";
@@ -34,6 +35,11 @@ export interface InspectOptions {
   headerOnly?: boolean | undefined;
   /** Extra checks run on the open file once every other check passed (the vault unlock). */
   extra?: ((db: Database) => Check | Promise<Check>) | undefined;
+  /**
+   * The file is a private copy coffer made (a restore's staged copy): the one
+   * check that needs a write connection, FTS5's own, runs on it too.
+   */
+  privateCopy?: boolean | undefined;
   /** Called with each check as soon as it has run (integrity_check takes a while on a large file). */
   onCheck?: ((check: Check) => void) | undefined;
 }
@@ -85,7 +91,8 @@ export async function inspectBackup(
     return report;
   }
   try {
-    await runSqlChecks(db, h.schemaVersion, migrations, add, options.extra);
+    const fts = options.privateCopy ? () => ftsIntegrity(path) : undefined;
+    await runSqlChecks(db, h.schemaVersion, migrations, add, { extra: options.extra, fts });
   } catch (err) {
     add("read", false, sqliteDetail(err));
   } finally {

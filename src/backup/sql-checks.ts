@@ -1,6 +1,7 @@
 // The checks that need SQLite, run on a file opened read-only and immutable:
 // the schema first (before any query could touch an object coffer did not
-// create), then migrations, integrity, foreign keys and the vault.
+// create), then migrations, integrity (FTS5's own check too, on a private
+// copy), foreign keys and the vault.
 
 import type { Database } from "bun:sqlite";
 import { CofferError } from "../errors.ts";
@@ -20,15 +21,23 @@ export async function runSqlChecks(
   version: number,
   migrations: readonly Migration[],
   add: Add,
-  extra: ((db: Database) => Check | Promise<Check>) | undefined,
+  more: {
+    extra?: ((db: Database) => Check | Promise<Check>) | undefined;
+    /** FTS5's check of the search index, when the file may be opened for writing. */
+    fts?: (() => Outcome) | undefined;
+  } = {},
 ): Promise<void> {
+  const { extra, fts } = more;
   const steps: [string, () => Outcome | Promise<Outcome>][] = [
     ["schema", () => schemaCheck(db, version, migrations)],
     ["migrations", () => migrationsCheck(db, version, migrations)],
     ["integrity_check", () => integrityCheck(db)],
+  ];
+  if (fts) steps.push(["fts integrity-check", fts]);
+  steps.push(
     ["foreign_key_check", () => foreignKeyCheck(db)],
     ["vault", () => [true, checkVault(db)]],
-  ];
+  );
   if (extra) {
     steps.push([
       "vault unlock",

@@ -38,6 +38,20 @@ export async function stageBackup(
   temp: string,
   staged: string,
 ): Promise<BackupReport> {
+  await copyToPrivate(options, temp, staged);
+  options.onProgress?.({ phase: "check", bytesDone: 0, bytesTotal: 1 });
+  const report = await inspectBackup(temp, { ...options, privateCopy: true });
+  report.path = options.source;
+  if (!report.ok) throw reportError(report);
+  return report;
+}
+
+/** Copies the backup to `temp` (created 0600, must not exist) and seals the copy. */
+export async function copyToPrivate(
+  options: StageOptions,
+  temp: string,
+  staged: string,
+): Promise<void> {
   const from = openBackup(options.source);
   let to: number | undefined;
   try {
@@ -56,11 +70,6 @@ export async function stageBackup(
     if (to !== undefined) closeSync(to);
     closeSync(from);
   }
-  options.onProgress?.({ phase: "check", bytesDone: 0, bytesTotal: 1 });
-  const report = await inspectBackup(temp, options);
-  report.path = options.source;
-  if (!report.ok) throw reportError(report);
-  return report;
 }
 
 function openBackup(path: string): number {

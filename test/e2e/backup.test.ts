@@ -133,6 +133,26 @@ describe("coffer verify", () => {
   });
 });
 
+describe("coffer verify and a damaged full-text index", () => {
+  it("should check FTS5's index on a private copy: exit 5, the file unchanged, no copy left", () => {
+    const { dir, db } = setup();
+    coffer([...db, "backup", join(dir, "b.db")]);
+    const env = { XDG_DATA_HOME: join(dir, "xdg") };
+    const good = coffer(["verify", join(dir, "b.db")], { env });
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/^ok\s+fts integrity-check\s+the full-text index matches/m);
+    const bad = badBackups(dir, join(dir, "b.db")).find((b) => b.needsWrite);
+    if (!bad) throw new Error("fixture missing");
+    const before = bytesOf(bad.path);
+    const r = coffer(["verify", bad.path], { env });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toMatch(/^FAIL\s+fts integrity-check\s+the full-text index of messages/m);
+    expect(r.stderr).toMatch(bad.message);
+    expect(bytesOf(bad.path).equals(before)).toBe(true);
+    expect(readdirSync(join(dir, "xdg", "coffer", "backups"))).toEqual([]);
+  });
+});
+
 describe("coffer restore", () => {
   it("should exit 2 without a terminal and without --yes, after validating, changing nothing", () => {
     const { dir, store, db } = setup();

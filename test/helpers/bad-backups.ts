@@ -12,6 +12,8 @@ export interface BadBackup {
   code: number;
   /** A phrase the error line must contain. */
   message: RegExp;
+  /** Caught only on a private copy opened for writing (FTS5's check), as restore makes. */
+  needsWrite?: boolean;
 }
 
 function edit(good: string, path: string, sql: string): string {
@@ -74,6 +76,18 @@ export function badBackups(dir: string, good: string): BadBackup[] {
       path: corruptTablePage(good, p("corrupt.db"), "messages"),
       code: 5,
       message: /integrity_check/,
+    },
+    {
+      // PRAGMA integrity_check passes it: only FTS5's own check compares index and messages.
+      name: "full-text index disagreeing with the messages",
+      path: edit(
+        good,
+        p("fts.db"),
+        "INSERT INTO messages_fts (rowid, content) VALUES (987654321, 'bogus entry')",
+      ),
+      code: 5,
+      message: /fts integrity-check: the full-text index of messages disagrees/,
+      needsWrite: true,
     },
     {
       name: "trigger calling a function",

@@ -2,7 +2,7 @@
 // fails at the right check, with exit 5 (3 when missing), changing nothing.
 
 import { describe, expect, it } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { backupStore } from "../../../src/backup/backup.ts";
 import { inspectBackup, reportError } from "../../../src/backup/inspect.ts";
@@ -36,6 +36,16 @@ describe("inspectBackup", () => {
     expect(seen).toEqual(report.checks.map((c) => c.name));
   });
 
+  it("should run FTS5's check on a private copy, leaving its bytes and no journal", async () => {
+    const before = bytesOf(good);
+    const report = await inspectBackup(good, { privateCopy: true });
+    expect(report.ok).toBe(true);
+    const fts = report.checks.find((c) => c.name === "fts integrity-check");
+    expect(fts?.detail).toBe("the full-text index matches the messages");
+    expect(bytesOf(good).equals(before)).toBe(true);
+    expect(existsSync(`${good}-journal`)).toBe(false);
+  });
+
   for (const bad of badBackups(dir, good)) {
     it(`should refuse ${bad.name}, changing nothing`, async () => {
       if (bad.code === 3) {
@@ -43,7 +53,9 @@ describe("inspectBackup", () => {
         return;
       }
       const before = bytesOf(bad.path);
-      const report = await inspectBackup(bad.path);
+      if (bad.needsWrite) expect((await inspectBackup(bad.path)).ok).toBe(true);
+      // The file is the test's own copy: the write check must leave its bytes as they were.
+      const report = await inspectBackup(bad.path, { privateCopy: bad.needsWrite });
       expect(report.ok).toBe(false);
       expect(reportError(report).message).toMatch(bad.message);
       expect(reportError(report).code).toBe(5);
