@@ -104,6 +104,44 @@ for (const [engine, open] of engines) {
       }
     });
 
+    test("fork copies the copied messages' revisions too, onto the copies", async () => {
+      const c = await open();
+      try {
+        await c.sessions.create({ id: "s" });
+        await c.sessions.create({ id: "other" });
+        const m1 = await c.messages.append("s", { role: "user", content: "a" });
+        const noise = await c.messages.append("other", { role: "user", content: "x" });
+        const m2 = await c.messages.append("s", { role: "user", content: "b" });
+        const m3 = await c.messages.append("s", { role: "user", content: "c" });
+        await c.messages.edit("s", m1.id, "a2");
+        await c.messages.edit("s", m1.id, "a3");
+        await c.messages.edit("other", noise.id, "y");
+        await c.messages.edit("s", m3.id, "c2");
+        const fork = await c.sessions.fork("s", { at: m2.id });
+        const copies = await c.messages.list(fork.id);
+        expect(copies.map((m) => m.content)).toEqual(["a3", "b"]);
+        const [c1, c2] = copies;
+        const revs = await c.messages.revisions(fork.id, c1?.id ?? 0);
+        expect(revs.map((r) => [r.messageId, r.revision, r.content])).toEqual([
+          [c1?.id, 1, "a"],
+          [c1?.id, 2, "a2"],
+        ]);
+        const originals = await c.messages.revisions("s", m1.id);
+        expect(revs.map((r) => r.createdAt)).toEqual(originals.map((r) => r.createdAt));
+        expect(await c.messages.revisions(fork.id, c2?.id ?? 0)).toEqual([]);
+        // The whole session: every revision, m3's too.
+        const all = await c.sessions.fork("s");
+        const last = (await c.messages.list(all.id)).at(-1);
+        expect((await c.messages.revisions(all.id, last?.id ?? 0)).map((r) => r.content)).toEqual([
+          "c",
+        ]);
+        // The original keeps its own.
+        expect((await c.messages.revisions("s", m1.id)).map((r) => r.content)).toEqual(["a", "a2"]);
+      } finally {
+        await c.close();
+      }
+    });
+
     test("removing an agent takes its documents, sessions and messages; last activity follows", async () => {
       const c = await open();
       try {

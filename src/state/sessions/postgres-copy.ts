@@ -39,6 +39,15 @@ export function pgForkSession(db: PgHandle, id: string, at: number | undefined):
       await sql`INSERT INTO messages (session_id, role, content, token_count, metadata, created_at, edited_at)
         SELECT ${copy}, role, content, token_count, metadata, created_at, edited_at FROM messages
         WHERE session_id = ${id} AND id <= ${upto ?? 0} ORDER BY id`;
+      // Their revisions, onto the copies: inserted in id order into a new session,
+      // so the k-th copy is the k-th original.
+      await sql`INSERT INTO message_revisions (message_id, revision, content, created_at)
+        SELECT n.id, r.revision, r.content, r.created_at
+        FROM (SELECT id, row_number() OVER (ORDER BY id) AS k FROM messages
+              WHERE session_id = ${copy}) n
+        JOIN (SELECT id, row_number() OVER (ORDER BY id) AS k FROM messages
+              WHERE session_id = ${id} AND id <= ${upto ?? 0}) o ON o.k = n.k
+        JOIN message_revisions r ON r.message_id = o.id`;
       return copy;
     }),
   );

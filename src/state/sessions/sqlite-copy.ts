@@ -8,7 +8,18 @@ import { checkPrune, type PruneOptions, type PruneResult } from "./listing.ts";
 import { noSession, toSession } from "./rules.ts";
 import { formatExport, messageArgs, metaText, parseExport } from "./transfer.ts";
 
-/** Copies session `id` and its messages up to `at` (default all) as a new session; its id. */
+/**
+ * The copied messages' revisions, onto the copies: the copies were inserted in
+ * id order into a new session, so the k-th copy is the k-th original.
+ */
+const REVISIONS_SQL = `INSERT INTO message_revisions (message_id, revision, content, created_at)
+  SELECT n.id, r.revision, r.content, r.created_at
+  FROM (SELECT id, row_number() OVER (ORDER BY id) AS k FROM messages WHERE session_id = ?1) n
+  JOIN (SELECT id, row_number() OVER (ORDER BY id) AS k FROM messages
+        WHERE session_id = ?2 AND id <= ?3) o ON o.k = n.k
+  JOIN message_revisions r ON r.message_id = o.id`;
+
+/** Copies session `id`, its messages up to `at` (default all) and their revisions: a new session; its id. */
 export function forkSession(store: Store, id: string, at: number | undefined): string {
   const db = store.db;
   const copy = crypto.randomUUID();
@@ -40,6 +51,7 @@ export function forkSession(store: Store, id: string, at: number | undefined): s
        SELECT ?1, role, content, token_count, metadata, created_at, edited_at FROM messages
        WHERE session_id = ?2 AND id <= ?3 ORDER BY id`,
     ).run(copy, id, upto ?? 0);
+    db.query(REVISIONS_SQL).run(copy, id, upto ?? 0);
   });
   return copy;
 }
