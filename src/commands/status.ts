@@ -5,7 +5,7 @@ import { defineCommand } from "citty";
 import { loadedConfig, onPostgres, openCliPostgres, openCliStore } from "../cli/context.ts";
 import { printLines, say } from "../cli/output.ts";
 import { IntegrityError } from "../errors.ts";
-import { storeStatus } from "../store/status.ts";
+import { type StoreCounts, storeStatus } from "../store/status.ts";
 import { inspectVault, type VaultStatus, vaultStatus } from "../vault/inspect.ts";
 import { output } from "./_shared.ts";
 
@@ -69,12 +69,10 @@ function refuseDamaged(vault: VaultStatus): void {
   if ("problem" in vault) throw new IntegrityError(`the vault is damaged: ${vault.problem}`);
 }
 
-function countLines(counts: {
-  sessions: number;
-  messages: number;
-  jobs: Record<string, number>;
-}): string[] {
+function countLines(counts: StoreCounts): string[] {
   return [
+    `agents:        ${counts.agents}`,
+    `documents:     ${counts.documents} (${counts.documentVersions} version(s))`,
     `sessions:      ${counts.sessions}`,
     `messages:      ${counts.messages}`,
     `jobs:          ${Object.entries(counts.jobs)

@@ -11,9 +11,19 @@ export interface StoreStatus {
   sizeBytes: number;
   journalMode: string;
   schemaVersion: number;
-  counts: { sessions: number; messages: number; jobs: Record<JobStatus, number> };
+  counts: StoreCounts;
   /** "ok", or the first problem PRAGMA quick_check found. */
   quickCheck: string;
+}
+
+/** The same on both engines: agents, documents (by agent and name, and every version), sessions, messages, jobs. */
+export interface StoreCounts {
+  agents: number;
+  documents: number;
+  documentVersions: number;
+  sessions: number;
+  messages: number;
+  jobs: Record<JobStatus, number>;
 }
 
 export function storeStatus(store: Store): StoreStatus {
@@ -25,13 +35,27 @@ export function storeStatus(store: Store): StoreStatus {
       n: number;
     }[];
     for (const row of rows) jobs[row.status] = row.n;
+    const agents = db
+      .query(
+        `SELECT (SELECT count(*) FROM agents) AS agents,
+           (SELECT count(*) FROM (SELECT DISTINCT agent, name FROM documents)) AS documents,
+           (SELECT count(*) FROM documents) AS versions`,
+      )
+      .get() as { agents: number; documents: number; versions: number };
     const check = db.query("PRAGMA quick_check(1)").get() as { quick_check: string };
     return {
       path: store.path,
       sizeBytes: fileSize(store.path) + fileSize(`${store.path}-wal`),
       journalMode: (db.query("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode,
       schemaVersion: schemaVersion(db),
-      counts: { sessions: store.sessions.count(), messages: store.messages.count(), jobs },
+      counts: {
+        agents: agents.agents,
+        documents: agents.documents,
+        documentVersions: agents.versions,
+        sessions: store.sessions.count(),
+        messages: store.messages.count(),
+        jobs,
+      },
       quickCheck: check.quick_check,
     };
   });

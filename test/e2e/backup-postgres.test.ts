@@ -301,6 +301,9 @@ describe.skipIf(!pg)("status on PostgreSQL", () => {
       schema: "coffer",
       schemaVersion: pgLatestVersion,
       counts: {
+        agents: 0,
+        documents: 0,
+        documentVersions: 0,
         sessions: 2,
         messages: 4,
         jobs: { pending: 2, processing: 1, completed: 1, failed: 1 },

@@ -48,6 +48,17 @@ const vaultLine = (r: RunResult) => r.stdout.split("\n").find((l) => l.startsWit
 describe.skipIf(!pg)("status on SQLite and PostgreSQL", () => {
   test("the same vault report, field names and human lines", async () => {
     const env = await bothEngines();
+    for (const e of [env.lite, env.pg]) {
+      for (const args of [
+        ["agent", "create", "bot"],
+        ["agent", "create", "other"],
+        ["doc", "put", "bot", "soul", "-"],
+        ["doc", "put", "bot", "notes", "-"],
+      ]) {
+        expect(coffer(args, { env: e, stdin: "v1" }).code).toBe(0);
+      }
+      expect(coffer(["doc", "put", "bot", "soul", "-"], { env: e, stdin: "v2" }).code).toBe(0);
+    }
     const [lite, onPg] = [status(env.lite, true), status(env.pg, true)];
     expect(lite.code).toBe(0);
     expect(onPg.code).toBe(0);
@@ -56,6 +67,7 @@ describe.skipIf(!pg)("status on SQLite and PostgreSQL", () => {
     expect(b.vault).toEqual(a.vault);
     expect(a.vault).toMatchObject({ present: true, formatVersion: 1 });
     expect(b.counts).toEqual(a.counts);
+    expect(a.counts).toMatchObject({ agents: 2, documents: 2, documentVersions: 3 });
     expect(b.schemaVersion).toBe(a.schemaVersion);
     expect(a.engine).toBe("sqlite");
     expect(b.engine).toBe("postgres");
@@ -81,6 +93,10 @@ describe.skipIf(!pg)("status on SQLite and PostgreSQL", () => {
     const [humanLite, humanPg] = [status(env.lite, false), status(env.pg, false)];
     expect(vaultLine(humanPg)).toBe(vaultLine(humanLite) as string);
     const labels = (r: RunResult) => r.stdout.split("\n").map((l) => l.split(":")[0]);
+    const counted = (r: RunResult) =>
+      r.stdout.split("\n").filter((l) => /^(agents|documents):/.test(l));
+    expect(counted(humanLite)).toEqual(["agents:        2", "documents:     2 (3 version(s))"]);
+    expect(counted(humanPg)).toEqual(counted(humanLite));
     for (const label of ["engine", "path", "schema", "sessions", "messages", "jobs", "vault"]) {
       expect(labels(humanLite)).toContain(label);
       expect(labels(humanPg)).toContain(label);

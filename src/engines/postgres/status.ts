@@ -3,6 +3,7 @@
 // on SQLite), all read in one snapshot; the URL only in its redacted form.
 
 import { JOB_STATUSES, type JobStatus } from "../../state/job.ts";
+import type { StoreCounts } from "../../store/status.ts";
 import { inspectRows, type VaultStatus, vaultStatus } from "../../vault/inspect.ts";
 import { PgVaultRows } from "../../vault/postgres.ts";
 import type { PgConnection } from "./connect.ts";
@@ -16,7 +17,7 @@ export interface PgStoreStatus {
   serverVersion: string;
   schema: string;
   schemaVersion: number;
-  counts: { sessions: number; messages: number; jobs: Record<JobStatus, number> };
+  counts: StoreCounts;
   /** The same report as on SQLite (vault/inspect.ts), from the same snapshot. */
   vault: VaultStatus;
 }
@@ -25,8 +26,11 @@ export async function pgStoreStatus(conn: PgConnection): Promise<PgStoreStatus> 
   try {
     return (await conn.sql.begin(READ_SNAPSHOT, async (tx) => {
       const [version] = await tx`SELECT coalesce(max(version), 0)::int AS v FROM coffer_migrations`;
-      const [counts] = await tx`SELECT (SELECT count(*) FROM sessions)::int AS sessions,
-                                       (SELECT count(*) FROM messages)::int AS messages`;
+      const [counts] = await tx`SELECT (SELECT count(*) FROM agents)::int AS agents,
+          (SELECT count(*) FROM (SELECT DISTINCT agent, name FROM documents) d)::int AS documents,
+          (SELECT count(*) FROM documents)::int AS versions,
+          (SELECT count(*) FROM sessions)::int AS sessions,
+          (SELECT count(*) FROM messages)::int AS messages`;
       const jobs = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
       for (const row of await tx`SELECT status, count(*)::int AS n FROM jobs GROUP BY status`) {
         jobs[row.status as JobStatus] = Number(row.n);
@@ -37,7 +41,14 @@ export async function pgStoreStatus(conn: PgConnection): Promise<PgStoreStatus> 
         serverVersion: conn.serverVersion,
         schema: conn.target.schema,
         schemaVersion: Number(version?.v ?? 0),
-        counts: { sessions: Number(counts?.sessions), messages: Number(counts?.messages), jobs },
+        counts: {
+          agents: Number(counts?.agents),
+          documents: Number(counts?.documents),
+          documentVersions: Number(counts?.versions),
+          sessions: Number(counts?.sessions),
+          messages: Number(counts?.messages),
+          jobs,
+        },
         // In a savepoint: a damaged vault table (undefined table or column) is
         // reported as on SQLite, and must not abort the snapshot's COMMIT.
         vault: await vaultStatus(() =>
