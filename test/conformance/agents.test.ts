@@ -4,6 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { type Client, connect, createVault, removeAgent } from "../../src/index.ts";
+import { SEARCH_CANDIDATES } from "../../src/state/messages/search.ts";
 import { TEST_ONLY_KDF_BOUNDS, TEST_ONLY_KDF_PARAMS } from "../../src/vault/testing.ts";
 import { freshDatabase, pgServer } from "../helpers/pg-server.ts";
 import { tempDir } from "../helpers/tmp.ts";
@@ -83,6 +84,77 @@ for (const [engine, open] of engines) {
         await c.close();
       }
     });
+
+    test("search ranks the newest SEARCH_CANDIDATES matches; a long session's are its own", async () => {
+      const c = await open();
+      try {
+        await c.sessions.create({ id: "early" });
+        const old = await c.messages.append("early", { role: "user", content: "owl owl owl" });
+        // A session longer than SQLite searches message by message, imported in one call.
+        const line = (content: string, i: number) =>
+          JSON.stringify({
+            type: "message",
+            role: "user",
+            content,
+            tokenCount: null,
+            metadata: null,
+            createdAt: 1_700_000_000_000 + i,
+            editedAt: null,
+            revisions: [],
+          });
+        const head = JSON.stringify({
+          type: "session",
+          channel: "bulk",
+          userId: null,
+          state: "active",
+          metadata: null,
+          createdAt: 1_700_000_000_000,
+          updatedAt: 1_700_000_000_000,
+          agent: null,
+          parentId: null,
+          forkedAt: null,
+          expiresAt: null,
+          lastMessageAt: null,
+        });
+        const n = SEARCH_CANDIDATES * 5 + 100;
+        const body = Array.from({ length: n }, (_, i) =>
+          line(
+            i === 7 ? "owl owl" : `owl number ${i} in a longer message ${i % 3 ? "" : "mouse"}`,
+            i,
+          ),
+        );
+        const long = await c.sessions.import(`${[head, ...body].join("\n")}\n`);
+        await c.sessions.create({ id: "late" });
+        const late = await c.messages.append("late", { role: "user", content: "owl mouse" });
+        // The long session's last message comes after another session's: its id range holds that one.
+        const tail = await c.messages.append(long.id, { role: "user", content: "owl tail" });
+
+        // Everywhere: the newest 1,000 matches are ranked; the denser, older ones are not among them.
+        const all = await c.messages.search("owl", { limit: 100 });
+        expect(all).toHaveLength(100);
+        expect(all.slice(0, 2).map((h) => h.messageId)).toEqual([tail.id, late.id]);
+        expect(all.map((h) => h.messageId)).not.toContain(old.id);
+        // In the long session: only its own messages, its denser one first once it is a candidate.
+        const inLong = await c.messages.search("owl", { session: long.id, limit: 5 });
+        expect(inLong.every((h) => h.sessionId === long.id)).toBe(true);
+        const ids = (await c.messages.list(long.id, { limit: 10 })).map((m) => m.id);
+        expect(inLong[0]?.messageId).not.toBe(ids[7]); // message 7 is older than the newest 1,000
+        const both = await c.messages.search("owl mouse", { session: long.id, limit: 1000 });
+        expect(both).toHaveLength(1000);
+        expect(both.every((h) => h.sessionId === long.id && h.snippet.includes("[mouse]"))).toBe(
+          true,
+        );
+        // A page larger than SEARCH_CANDIDATES ranks as many matches as it asks for.
+        const big = await c.messages.search("owl", { limit: n + 10 });
+        expect(big).toHaveLength(n + 3);
+        expect(big[0]?.messageId).toBe(old.id);
+        expect(await c.messages.search("owl", { session: "early" })).toMatchObject([
+          { messageId: old.id },
+        ]);
+      } finally {
+        await c.close();
+      }
+    }, 60_000);
 
     test("export then import is exact but for ids; fork copies up to a message", async () => {
       const c = await open();

@@ -1,5 +1,6 @@
 // Changing a session's messages on PostgreSQL: edit (the old content becomes a
-// revision), remove, pop; and ranked full-text search (GIN over to_tsvector).
+// revision), remove, pop; and full-text search (GIN over to_tsvector; ranked
+// in ./search.ts).
 
 import {
   inPgTransaction,
@@ -9,7 +10,15 @@ import {
 } from "../../engines/postgres/handle.ts";
 import { noSession } from "../sessions/rules.ts";
 import { checkEdit, type Message, noMessageIn, noMessages, toMessage } from "./rules.ts";
-import { checkSearch, type SearchHit, type SearchOptions, snippet, tsQuery } from "./search.ts";
+import {
+  type Candidate,
+  candidateCount,
+  checkSearch,
+  rankCandidates,
+  type SearchHit,
+  type SearchOptions,
+  tsQuery,
+} from "./search.ts";
 
 const BIGINTS = ["id", "token_count", "created_at", "edited_at"];
 const asMessage = (row: Record<string, unknown>) => toMessage(withNumbers(row, BIGINTS));
@@ -65,24 +74,26 @@ export async function pgSearchMessages(
   options: SearchOptions,
 ): Promise<SearchHit[]> {
   const q = checkSearch(query, options);
-  const ts = tsQuery(q.words);
-  const rows = await runPg(
-    db,
-    (sql) =>
-      // The agent's sessions as a subquery, only when asked: a join would read every session.
-      sql`SELECT m.id, m.session_id, m.role, m.content FROM messages m
-      WHERE to_tsvector('simple'::regconfig, m.content) @@ to_tsquery('simple'::regconfig, ${ts})
-        AND (${q.session}::text IS NULL OR m.session_id = ${q.session})
-        AND (${q.agent}::text IS NULL
-          OR m.session_id IN (SELECT id FROM sessions WHERE agent = ${q.agent}))
-      ORDER BY ts_rank(to_tsvector('simple'::regconfig, m.content),
-        to_tsquery('simple'::regconfig, ${ts})) DESC, m.id DESC
-      LIMIT ${q.limit}`,
-  );
-  return rows.map((r: Record<string, unknown>) => ({
-    sessionId: r.session_id as string,
-    messageId: Number(r.id),
-    role: r.role as SearchHit["role"],
-    snippet: snippet(r.content as string, q.words),
-  }));
+  // One statement per filter combination, so each gets its own plan: the
+  // session's messages through (session_id, id); the agent's sessions as a
+  // subquery (a join would read every session); without either, the planner
+  // walks the primary key backwards for a common word and the GIN index for
+  // a rare one, stopping at SEARCH_CANDIDATES either way.
+  const where = [
+    "to_tsvector('simple'::regconfig, m.content) @@ to_tsquery('simple'::regconfig, $1)",
+  ];
+  const params: (string | number)[] = [tsQuery(q.words), candidateCount(q.limit)];
+  if (q.session !== null) {
+    params.push(q.session);
+    where.push(`m.session_id = $${params.length}`);
+  }
+  if (q.agent !== null) {
+    params.push(q.agent);
+    where.push(`m.session_id IN (SELECT id FROM sessions WHERE agent = $${params.length})`);
+  }
+  const text = `SELECT m.id, m.session_id, m.role, m.content FROM messages m
+    WHERE ${where.join(" AND ")} ORDER BY m.id DESC LIMIT $2`;
+  const rows = (await runPg(db, (sql) => sql.unsafe(text, params))) as Record<string, unknown>[];
+  const found = rows.map((r) => ({ ...r, id: Number(r.id) }) as Candidate);
+  return rankCandidates(found, q.words, q.limit);
 }

@@ -44,6 +44,66 @@ export function checkSearch(query: string, options: SearchOptions = {}): SearchQ
   };
 }
 
+/**
+ * At most this many matches, the newest, are ranked. Each engine finds them in
+ * id order through its index and stops there, so a word in nearly every
+ * message costs about what a rarer one does; the price is that an older
+ * message that would rank higher than all of the newest 1,000 is not shown.
+ */
+export const SEARCH_CANDIDATES = 1000;
+
+/** How many matches to rank for a page of `limit`: SEARCH_CANDIDATES, or more for a larger page. */
+export function candidateCount(limit: number): number {
+  return Math.max(SEARCH_CANDIDATES, limit);
+}
+
+/** A matching message as the engine read it; `rankCandidates` scores them. */
+export interface Candidate {
+  id: number;
+  session_id: string;
+  role: Role;
+  content: string;
+}
+
+// BM25's term-frequency and length parts, with its usual constants.
+const K1 = 1.2;
+const B = 0.75;
+
+/**
+ * The best `limit` candidates, ranked here so that both engines rank alike:
+ * BM25 without its IDF factor (PostgreSQL's ts_rank has none either, and
+ * FTS5's bm25() counts every message holding each word, once per query, ~20 ms
+ * for a word in a million messages): more of the query's words in a shorter
+ * message ranks higher; ties, and messages the engine matched on a form the
+ * words here miss (FTS5 folds diacritics), newest first.
+ */
+export function rankCandidates(
+  rows: readonly Candidate[],
+  words: readonly string[],
+  limit: number,
+): SearchHit[] {
+  const scored = rows.map((row) => {
+    const tokens = row.content.toLowerCase().match(WORD) ?? [];
+    const tf = new Map<string, number>();
+    for (const t of tokens) if (words.includes(t)) tf.set(t, (tf.get(t) ?? 0) + 1);
+    return { row, length: tokens.length, tf };
+  });
+  const average = Math.max(1, scored.reduce((n, s) => n + s.length, 0) / (scored.length || 1));
+  const ranked = scored.map(({ row, length, tf }) => {
+    let score = 0;
+    for (const f of tf.values())
+      score += (f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / average));
+    return { row, score };
+  });
+  ranked.sort((a, b) => b.score - a.score || b.row.id - a.row.id);
+  return ranked.slice(0, limit).map(({ row }) => ({
+    sessionId: row.session_id,
+    messageId: row.id,
+    role: row.role,
+    snippet: snippet(row.content, words),
+  }));
+}
+
 /** FTS5: each word a quoted string, all of them required. */
 export function ftsQuery(words: readonly string[]): string {
   return words.map((w) => `"${w}"`).join(" ");

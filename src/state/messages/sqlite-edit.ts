@@ -1,12 +1,22 @@
 // Changing a session's messages on SQLite: edit (the old content becomes a
-// revision), remove, pop; and ranked full-text search over FTS5.
+// revision), remove, pop; and full-text search over FTS5 (ranked in ./search.ts).
 
+import type { Database } from "bun:sqlite";
 import { IntegrityError } from "../../errors.ts";
 import { isSqliteError } from "../../store/sqlite-errors.ts";
 import type { Store } from "../../store/store.ts";
 import { noSession } from "../sessions/rules.ts";
 import { checkEdit, type Message, noMessageIn, noMessages, toMessage } from "./rules.ts";
-import { checkSearch, ftsQuery, type SearchHit, type SearchOptions, snippet } from "./search.ts";
+import {
+  type Candidate,
+  candidateCount,
+  checkSearch,
+  ftsQuery,
+  rankCandidates,
+  type SearchHit,
+  type SearchOptions,
+  type SearchQuery,
+} from "./search.ts";
 
 export function editMessage(store: Store, sessionId: string, id: number, content: string): Message {
   const text = checkEdit(content, store.redact);
@@ -59,25 +69,54 @@ export function popMessage(store: Store, sessionId: string): Message {
 
 export function searchMessages(store: Store, query: string, options: SearchOptions): SearchHit[] {
   const q = checkSearch(query, options);
-  const rows = store.read(() =>
-    ftsRead(() =>
-      store.db
-        .query(
-          `SELECT m.id, m.session_id, m.role, m.content FROM messages_fts
-           JOIN messages m ON m.id = messages_fts.rowid
-         WHERE messages_fts MATCH ?1 AND (?2 IS NULL OR m.session_id = ?2)
-           AND (?3 IS NULL OR m.session_id IN (SELECT id FROM sessions WHERE agent = ?3))
-         ORDER BY bm25(messages_fts), m.id DESC LIMIT ?4`,
-        )
-        .all(ftsQuery(q.words), q.session, q.agent, q.limit),
-    ),
-  ) as { id: number; session_id: string; role: SearchHit["role"]; content: string }[];
-  return rows.map((r) => ({
-    sessionId: r.session_id,
-    messageId: r.id,
-    role: r.role,
-    snippet: snippet(r.content, q.words),
-  }));
+  const rows = store.read(() => ftsRead(() => candidates(store.db, q)));
+  return rankCandidates(rows, q.words, q.limit);
+}
+
+/** A session of at most this many messages is searched message by message. */
+const SMALL_SESSION = 5000;
+
+const AGENT = "(?3 IS NULL OR m.session_id IN (SELECT id FROM sessions WHERE agent = ?3))";
+
+/** The newest SEARCH_CANDIDATES matches, newest first (FTS5 walks its index in rowid order). */
+function candidates(db: Database, q: SearchQuery): Candidate[] {
+  const args = [ftsQuery(q.words), q.session, q.agent, candidateCount(q.limit)] as const;
+  if (q.session === null) {
+    return db
+      .query(
+        `SELECT m.id, m.session_id, m.role, m.content FROM messages_fts
+         JOIN messages m ON m.id = messages_fts.rowid
+         WHERE messages_fts MATCH ?1 AND ?2 IS NULL AND ${AGENT}
+         ORDER BY messages_fts.rowid DESC LIMIT ?4`,
+      )
+      .all(...args) as Candidate[];
+  }
+  const size = db
+    .query("SELECT count(*) AS n FROM (SELECT 1 FROM messages WHERE session_id = ? LIMIT ?)")
+    .get(q.session, SMALL_SESSION + 1) as { n: number };
+  if (size.n <= SMALL_SESSION) {
+    // The session's messages through their index, each looked up in the index by rowid.
+    return db
+      .query(
+        `SELECT m.id, m.session_id, m.role, m.content FROM messages m CROSS JOIN messages_fts
+         WHERE m.session_id = ?2 AND messages_fts.rowid = m.id AND messages_fts MATCH ?1
+           AND ${AGENT}
+         ORDER BY m.id DESC LIMIT ?4`,
+      )
+      .all(...args) as Candidate[];
+  }
+  // A long session: the index's matches between its first and last message.
+  return db
+    .query(
+      `SELECT m.id, m.session_id, m.role, m.content FROM messages_fts
+       JOIN messages m ON m.id = messages_fts.rowid
+       WHERE messages_fts MATCH ?1
+         AND messages_fts.rowid >= (SELECT min(id) FROM messages WHERE session_id = ?2)
+         AND messages_fts.rowid <= (SELECT max(id) FROM messages WHERE session_id = ?2)
+         AND m.session_id = ?2 AND ${AGENT}
+       ORDER BY messages_fts.rowid DESC LIMIT ?4`,
+    )
+    .all(...args) as Candidate[];
 }
 
 /**
