@@ -37,6 +37,8 @@ type Api = Pick<ClientTx, "sessions" | "messages">;
 type Op = [name: string, run: (api: Api) => Promise<unknown>];
 
 const middle = `s${String(Math.floor(SESSIONS / 2)).padStart(7, "0")}`;
+/** The seed's long session: 10,000 messages spread over the whole id range. */
+const LONG = "long";
 
 /** What each operation is; every one must return rows, or the figure measures nothing. */
 function operations(cursor: string): Op[] {
@@ -56,6 +58,11 @@ function operations(cursor: string): Op[] {
       (api) => api.messages.search("zebra jumps", { session: "s0000000" }),
     ],
     ["message search horse (999 in 1,000)", (api) => api.messages.search("horse")],
+    ["message search horse --agent bot0", (api) => api.messages.search("horse", { agent: "bot0" })],
+    [
+      "message search horse --session (long)",
+      (api) => api.messages.search("horse", { session: LONG }),
+    ],
   ];
 }
 

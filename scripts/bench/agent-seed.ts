@@ -1,7 +1,8 @@
 // Seeds a store for scripts/bench-agents.ts inside the database itself (one
 // INSERT … SELECT per table), so 1,000,000 messages take seconds, not minutes.
 // Session i: metadata {"team":"t<i%100>","n":i}, agent bot<i%8> for every 4th,
-// state done for every 10th. Message j: "zebra" in 1 of 1,000, "horse" in the rest.
+// state done for every 10th. Message j: "zebra" in 1 of 1,000, "horse" in the rest;
+// every 100th message belongs to the session "long" (10,000 over the whole id range).
 
 import type { SQL } from "bun";
 import type { Store } from "../../src/index.ts";
@@ -22,9 +23,12 @@ export function seedSqlite(store: Store, sessions: number, messages: number): vo
        FROM n`,
     ).run(sessions, T0);
     db.query(
+      "INSERT INTO sessions (id, channel, created_at, updated_at) VALUES ('long', 'bench', ?1, ?1)",
+    ).run(T0);
+    db.query(
       `WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j < ?1 - 1)
        INSERT INTO messages (session_id, role, content, created_at)
-       SELECT printf('s%07d', j / ?2), CASE WHEN j % 2 = 0 THEN 'user' ELSE 'assistant' END,
+       SELECT CASE WHEN j % 100 = 99 THEN 'long' ELSE printf('s%07d', j / ?2) END, CASE WHEN j % 2 = 0 THEN 'user' ELSE 'assistant' END,
          'message ' || j || ' w' || (j % 997) || ' the quick brown fox '
            || CASE WHEN j % 1000 = 0 THEN 'zebra' ELSE 'horse' END || ' jumps',
          ?3 + j * 100
@@ -46,8 +50,10 @@ export async function seedPostgres(sql: SQL, sessions: number, messages: number)
         ${T0}::bigint + i * 1000, ${T0}::bigint + i * 1000,
         CASE WHEN i % 4 = 0 THEN 'bot' || (i % 8) END
       FROM generate_series(0, ${sessions - 1}) i`;
+    await tx`INSERT INTO sessions (id, channel, created_at, updated_at)
+      VALUES ('long', 'bench', ${T0}, ${T0})`;
     await tx`INSERT INTO messages (session_id, role, content, created_at)
-      SELECT 's' || lpad((j / ${per})::text, 7, '0'),
+      SELECT CASE WHEN j % 100 = 99 THEN 'long' ELSE 's' || lpad((j / ${per})::text, 7, '0') END,
         CASE WHEN j % 2 = 0 THEN 'user' ELSE 'assistant' END,
         'message ' || j || ' w' || (j % 997) || ' the quick brown fox '
           || CASE WHEN j % 1000 = 0 THEN 'zebra' ELSE 'horse' END || ' jumps',

@@ -151,6 +151,10 @@ for (const [engine, open] of engines) {
         expect(await c.messages.search("owl", { session: "early" })).toMatchObject([
           { messageId: old.id },
         ]);
+        // A session spread thin over the ids (two messages, thousands apart): both, and only them.
+        const again = await c.messages.append("early", { role: "user", content: "owl again" });
+        const thin = await c.messages.search("owl", { session: "early" });
+        expect(thin.map((h) => h.messageId)).toEqual([old.id, again.id]);
       } finally {
         await c.close();
       }

@@ -73,8 +73,14 @@ export function searchMessages(store: Store, query: string, options: SearchOptio
   return rankCandidates(rows, q.words, q.limit);
 }
 
-/** A session of at most this many messages is searched message by message. */
-const SMALL_SESSION = 5000;
+/**
+ * A session's matches come one of two ways: its messages through their index,
+ * each looked up in FTS5 by rowid (~16 µs a message), or FTS5's own matches
+ * between its first and last id, each checked for the session (~1.5 µs a
+ * match, across other sessions' messages too). The second, when the session
+ * holds at least this share of the ids in its span.
+ */
+const DENSE = 0.1;
 
 const AGENT = "(?3 IS NULL OR m.session_id IN (SELECT id FROM sessions WHERE agent = ?3))";
 
@@ -91,11 +97,12 @@ function candidates(db: Database, q: SearchQuery): Candidate[] {
       )
       .all(...args) as Candidate[];
   }
-  const size = db
-    .query("SELECT count(*) AS n FROM (SELECT 1 FROM messages WHERE session_id = ? LIMIT ?)")
-    .get(q.session, SMALL_SESSION + 1) as { n: number };
-  if (size.n <= SMALL_SESSION) {
-    // The session's messages through their index, each looked up in the index by rowid.
+  const span = db
+    .query("SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM messages WHERE session_id = ?")
+    .get(q.session) as { n: number; lo: number | null; hi: number | null };
+  if (span.n === 0) return [];
+  if (span.n < DENSE * ((span.hi ?? 0) - (span.lo ?? 0) + 1)) {
+    // Spread thin over the ids: its own messages, newest first, each looked up by rowid.
     return db
       .query(
         `SELECT m.id, m.session_id, m.role, m.content FROM messages m CROSS JOIN messages_fts
@@ -105,18 +112,16 @@ function candidates(db: Database, q: SearchQuery): Candidate[] {
       )
       .all(...args) as Candidate[];
   }
-  // A long session: the index's matches between its first and last message.
+  // Dense in its span: the index's matches there, newest first (CROSS JOIN: FTS5 drives).
   return db
     .query(
       `SELECT m.id, m.session_id, m.role, m.content FROM messages_fts
-       JOIN messages m ON m.id = messages_fts.rowid
-       WHERE messages_fts MATCH ?1
-         AND messages_fts.rowid >= (SELECT min(id) FROM messages WHERE session_id = ?2)
-         AND messages_fts.rowid <= (SELECT max(id) FROM messages WHERE session_id = ?2)
+       CROSS JOIN messages m ON m.id = messages_fts.rowid
+       WHERE messages_fts MATCH ?1 AND messages_fts.rowid BETWEEN ?5 AND ?6
          AND m.session_id = ?2 AND ${AGENT}
        ORDER BY messages_fts.rowid DESC LIMIT ?4`,
     )
-    .all(...args) as Candidate[];
+    .all(...args, span.lo, span.hi) as Candidate[];
 }
 
 /**
