@@ -12,8 +12,11 @@ import { removeQuietly, tempPathFor } from "./temp-file.ts";
 export type { BackupReport, Check } from "./inspect.ts";
 
 export interface VerifyOptions extends InspectOptions {
-  /** A directory of coffer's own (0700) for the private copy; none: no FTS5 check. */
-  stageDir?: string | undefined;
+  /**
+   * Gives a directory of coffer's own (0700) for the private copy, asked only
+   * once the file itself passed the header checks; none: no FTS5 check.
+   */
+  stageDir?: (() => string) | undefined;
 }
 
 export async function verifyBackup(
@@ -25,7 +28,7 @@ export async function verifyBackup(
   // The header's checks on the file itself: a wrong file is reported before any copy.
   const first = await inspectBackup(path, { ...inspect, headerOnly: true, onCheck: undefined });
   if (!first.ok) return first;
-  const temp = tempPathFor(join(stageDir, "verify-stage"), process.pid);
+  const temp = tempPathFor(join(stageDir(), "verify-stage"), process.pid);
   try {
     await copyToPrivate({ source: path }, temp, "a private copy of the backup");
     const report = await inspectBackup(temp, { ...inspect, privateCopy: true });

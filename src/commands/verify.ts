@@ -32,7 +32,7 @@ export default defineCommand({
     // A private copy in coffer's backups/ for the one check that needs a write (FTS5's).
     const report = await verifyBackup(args.path, {
       extra: proof?.check,
-      stageDir: backupsDir(dataDir()),
+      stageDir: () => backupsDir(dataDir()),
     });
     if (wantsJson()) printJson(report);
     else
