@@ -40,6 +40,9 @@ export async function listenForJobs(
       pending = 0;
       return woke;
     },
-    close: () => sub.unlisten(),
+    close: () => {
+      wake?.(); // a pending wait ends now, not at its timeout
+      return sub.unlisten();
+    },
   };
 }

@@ -4,6 +4,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Async, Client, ClientTx } from "../../client.ts";
 import { CofferError, IoError, UsageError } from "../../errors.ts";
+import { storeWaiter, storeWorkPort, type Via } from "../../state/queue/sqlite-work.ts";
+import { waitOnce } from "../../state/queue/wait.ts";
+import { runWorker } from "../../state/queue/work.ts";
 import { readOnlyReason } from "../../store/access.ts";
 import { openDatabase } from "../../store/open.ts";
 import { closeDatabase, type Lease } from "../../store/shared.ts";
@@ -54,7 +57,7 @@ class SqliteClient implements Client {
     const turn = (run: () => unknown) => this.turn(run);
     this.sessions = wrap(store.sessions, turn);
     this.messages = wrap(store.messages, turn);
-    this.queue = wrap(store.queue, turn);
+    this.queue = wrapQueue(store, turn);
   }
 
   transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
@@ -142,4 +145,24 @@ function wrap<T extends object>(
       return (...args: unknown[]) => via(() => (value as Op).apply(obj, args));
     },
   }) as unknown as Async<T>;
+}
+
+/**
+ * The queue, with its two long-running calls kept out of the mutex: work()
+ * and waitForJobs() take a turn for each store call, not one for their whole run.
+ */
+function wrapQueue(store: Store, via: (run: () => unknown) => Promise<unknown>): ClientTx["queue"] {
+  const base = wrap(store.queue, via);
+  const each = via as Via;
+  const long: Partial<ClientTx["queue"]> = {
+    work: (queue, handler, options) =>
+      storeWorkPort(store, store.queue, queue, each).then((port) =>
+        runWorker(port, handler, options),
+      ),
+    waitForJobs: (queues, options) =>
+      waitOnce(() => storeWaiter(store, store.queue, queues, each), options),
+  };
+  return new Proxy(base, {
+    get: (obj, key) => (key in long ? long[key as keyof typeof long] : Reflect.get(obj, key)),
+  });
 }

@@ -17,6 +17,7 @@ import {
   type QueueStats,
 } from "../job.ts";
 import { jobChannel, pgJob } from "./postgres-rows.ts";
+import { pgWaiter, pgWorkPort } from "./postgres-work.ts";
 import {
   checkClaimLimit,
   checkEnqueue,
@@ -28,6 +29,8 @@ import {
   retryError,
   storedError,
 } from "./rules.ts";
+import { type WaitOptions, waitOnce } from "./wait.ts";
+import { type JobHandler, runWorker, type WorkOptions, type WorkResult } from "./work.ts";
 
 /** Claims set a lease token of 32 hex digits, as SQLite's lower(hex(randomblob(16))). */
 const TOKEN = "replace(gen_random_uuid()::text, '-', '')";
@@ -45,6 +48,15 @@ const CLAIM = `WITH next AS (
   UPDATE jobs j SET status = 'processing', attempts = attempts + 1,
     locked_until = now_ms() + $3, lease_token = ${TOKEN}, updated_at = now_ms()
   FROM next WHERE j.id = next.id AND j.status = 'pending' RETURNING j.*`;
+const DUE = `SELECT
+    EXISTS (SELECT 1 FROM jobs WHERE queue = $1 AND status = 'pending' AND run_at <= now_ms())
+    OR EXISTS (SELECT 1 FROM jobs WHERE queue = $1 AND status = 'processing'
+               AND locked_until <= now_ms()) AS due,
+    (SELECT min(t) FROM (
+       SELECT min(run_at) AS t FROM jobs WHERE queue = $1 AND status = 'pending' AND run_at > now_ms()
+       UNION ALL
+       SELECT min(locked_until) FROM jobs WHERE queue = $1 AND status = 'processing'
+         AND locked_until > now_ms()) AS x) - now_ms() AS next_in`;
 const HELD =
   "status = 'processing' AND locked_until > now_ms() AND ($2::text IS NULL OR lease_token = $2)";
 
@@ -172,6 +184,51 @@ export class PgQueue {
         WHERE id = ${id} RETURNING *`;
       return pgJob(updated);
     });
+  }
+
+  /** Settles a held job (acked, or failed with `error`) and claims the next due one, in one transaction. */
+  settleAndClaim(
+    id: number,
+    settle: LeaseOptions & { error?: string | undefined },
+    next?: { queue: string; lease?: number | undefined },
+  ): Promise<Job | null> {
+    return this.transaction(async (q) => {
+      if (settle.error === undefined) await q.ack(id, settle);
+      else await q.fail(id, settle.error, settle);
+      return next ? q.dequeue(next.queue, { lease: next.lease }) : null;
+    });
+  }
+
+  /** Hands a held job back to pending, its attempt not counted; wakes listeners. */
+  release(id: number, options: LeaseOptions = {}): Promise<void> {
+    return this.run(async (sql) => {
+      const rows = await sql.unsafe(
+        `UPDATE jobs SET status = 'pending', attempts = greatest(attempts - 1, 0), run_at = now_ms(),
+           locked_until = NULL, lease_token = NULL, updated_at = now_ms()
+         WHERE id = $1 AND ${HELD} RETURNING pg_notify($3, queue)`,
+        [id, options.token ?? null, jobChannel(this.db.target)],
+      );
+      if (rows.length === 0) throw await this.notHeld(sql, id, options.token);
+    });
+  }
+
+  /** Whether a job of `queue` is claimable now, else in how many ms one may be (null: none waits). */
+  due(queue: string): Promise<{ due: boolean; nextInMs: number | null }> {
+    return this.run(async (sql) => {
+      const [row] = await sql.unsafe(DUE, [queue]);
+      const next = row?.next_in == null ? null : Math.max(0, Number(row.next_in));
+      return { due: Boolean(row?.due), nextInMs: next };
+    });
+  }
+
+  /** Resolves true once a job of one of `queues` is claimable, false on timeout or abort. */
+  waitForJobs(queues: readonly string[], options: WaitOptions = {}): Promise<boolean> {
+    return waitOnce(() => pgWaiter(this.db, this, queues), options);
+  }
+
+  /** The worker loop (see the SQLite Queue's work): one transaction per job, woken by NOTIFY. */
+  work(queue: string, handler: JobHandler, options: WorkOptions = {}): Promise<WorkResult> {
+    return pgWorkPort(this.db, this, queue).then((port) => runWorker(port, handler, options));
   }
 
   /** Pushes the lease of a held job to `lease` ms from now (server clock). */

@@ -32,3 +32,20 @@ export const ACK_HELD = `UPDATE jobs SET status = 'completed', locked_until = NU
     updated_at = ?1
   WHERE id = ?2 AND status = 'processing' AND locked_until > ?1
     AND (?3 IS NULL OR lease_token = ?3)`;
+
+/** ?1 now, ?2 id, ?3 token or null: a held job back to pending, its attempt not counted. */
+export const RELEASE_HELD = `UPDATE jobs SET status = 'pending', attempts = max(attempts - 1, 0),
+    run_at = ?1, locked_until = NULL, lease_token = NULL, updated_at = ?1
+  WHERE id = ?2 AND status = 'processing' AND locked_until > ?1
+    AND (?3 IS NULL OR lease_token = ?3)`;
+
+/** ?1 now, ?2 queue: is a job claimable right now (the claim's own condition)? */
+export const ANY_DUE = `SELECT 1 AS due FROM jobs WHERE queue = ?2 AND status = 'pending' AND run_at <= ?1
+  UNION ALL SELECT 1 FROM jobs WHERE queue = ?2 AND status = 'processing' AND locked_until <= ?1
+  LIMIT 1`;
+
+/** ?1 now, ?2 queue: the next time something of the queue falls due (a delayed job, a lease end). */
+export const NEXT_DUE = `SELECT min(t) AS t FROM (
+    SELECT min(run_at) AS t FROM jobs WHERE queue = ?2 AND status = 'pending' AND run_at > ?1
+    UNION ALL
+    SELECT min(locked_until) FROM jobs WHERE queue = ?2 AND status = 'processing' AND locked_until > ?1)`;

@@ -29,7 +29,19 @@ import {
   retryError,
   storedError,
 } from "./rules.ts";
-import { ACK_HELD, CLAIM_DUE, CLAIM_NEXT, INSERT_JOB, RECLAIM_EXPIRED } from "./sqlite-sql.ts";
+import {
+  ACK_HELD,
+  ANY_DUE,
+  CLAIM_DUE,
+  CLAIM_NEXT,
+  INSERT_JOB,
+  NEXT_DUE,
+  RECLAIM_EXPIRED,
+  RELEASE_HELD,
+} from "./sqlite-sql.ts";
+import { storeWaiter, storeWorkPort } from "./sqlite-work.ts";
+import { type WaitOptions, waitOnce } from "./wait.ts";
+import { type JobHandler, runWorker, type WorkOptions, type WorkResult } from "./work.ts";
 
 export {
   DEFAULT_LEASE_MS,
@@ -174,6 +186,55 @@ export class Queue {
         );
       return toJob(row);
     });
+  }
+
+  /**
+   * Settles a held job (acked, or failed with `error`) and, in the same
+   * transaction, claims the next due job of `next.queue`: one write per job.
+   */
+  settleAndClaim(
+    id: number,
+    settle: LeaseOptions & { error?: string | undefined },
+    next?: { queue: string; lease?: number | undefined },
+  ): Job | null {
+    return this.store.write(() => {
+      if (settle.error === undefined) this.ack(id, settle);
+      else this.fail(id, settle.error, settle);
+      return next ? this.dequeue(next.queue, { lease: next.lease }) : null;
+    });
+  }
+
+  /** Hands a held job back to pending, its attempt not counted (a worker stopping before it finished). */
+  release(id: number, options: LeaseOptions = {}): void {
+    this.store.write(() => {
+      const now = this.store.now();
+      const { changes } = this.db.query(RELEASE_HELD).run(now, id, options.token ?? null);
+      if (changes === 0) throw this.notHeld(id, options.token, now);
+    });
+  }
+
+  /** Whether a job of `queue` is claimable now, else in how many ms one may be (null: none waits). */
+  due(queue: string): { due: boolean; nextInMs: number | null } {
+    return this.store.read(() => {
+      const now = this.store.now();
+      if (this.db.query(ANY_DUE).get(now, queue)) return { due: true, nextInMs: 0 };
+      const row = this.db.query(NEXT_DUE).get(now, queue) as { t: number | null } | null;
+      return { due: false, nextInMs: row?.t == null ? null : Math.max(0, row.t - now) };
+    });
+  }
+
+  /** Resolves true once a job of one of `queues` is claimable, false on timeout or abort; never polls fast. */
+  waitForJobs(queues: readonly string[], options: WaitOptions = {}): Promise<boolean> {
+    return waitOnce(() => storeWaiter(this.store, this, queues), options);
+  }
+
+  /**
+   * Runs `handler` for each job of `queue` until `options.signal` aborts: acked
+   * when it returns, failed with its error when it throws, the lease extended
+   * meanwhile, the next job claimed in the transaction that settles the last.
+   */
+  work(queue: string, handler: JobHandler, options: WorkOptions = {}): Promise<WorkResult> {
+    return storeWorkPort(this.store, this, queue).then((port) => runWorker(port, handler, options));
   }
 
   /** Pushes the lease of a held job to `lease` ms from now. */
