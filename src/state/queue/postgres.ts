@@ -19,12 +19,14 @@ import {
 import { jobChannel, pgJob } from "./postgres-rows.ts";
 import { pgWaiter, pgWorkPort } from "./postgres-work.ts";
 import {
+  asSeen,
   checkClaimLimit,
   checkEnqueue,
   checkLease,
   checkListOptions,
   checkPurgeAge,
   checkRetryDelay,
+  dedupeTakenError,
   heldError,
   retryError,
   storedError,
@@ -57,6 +59,9 @@ const DUE = `SELECT
        UNION ALL
        SELECT min(locked_until) FROM jobs WHERE queue = $1 AND status = 'processing'
          AND locked_until > now_ms()) AS x) - now_ms() AS next_in`;
+/** A job's status as reported now: a lease that ran out is no longer processing. */
+const SEEN_STATUS = `CASE WHEN status = 'processing' AND locked_until <= now_ms()
+    THEN CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END ELSE status END`;
 const HELD =
   "status = 'processing' AND locked_until > now_ms() AND ($2::text IS NULL OR lease_token = $2)";
 
@@ -262,9 +267,12 @@ export class PgQueue {
   ): Promise<Job[]> {
     const { status, limit, offset } = checkListOptions(options);
     return this.run(async (sql): Promise<Job[]> => {
-      const rows = await sql`SELECT * FROM jobs WHERE queue = ${queue}
-        AND (${status}::text IS NULL OR status = ${status}) ORDER BY id LIMIT ${limit} OFFSET ${offset}`;
-      return rows.map(pgJob);
+      const rows = await sql.unsafe(
+        `SELECT *, now_ms() AS now FROM jobs WHERE queue = $1
+           AND ($2::text IS NULL OR ${SEEN_STATUS} = $2) ORDER BY id LIMIT $3 OFFSET $4`,
+        [queue, status, limit, offset],
+      );
+      return rows.map((row: Record<string, unknown>) => asSeen(pgJob(row), Number(row.now)));
     });
   }
 
@@ -272,8 +280,11 @@ export class PgQueue {
   stats(queue?: string): Promise<QueueStats[]> {
     const only = queue ?? null;
     return this.run(async (sql) => {
-      const rows = await sql`SELECT queue, status, count(*)::int AS n FROM jobs
-        WHERE ${only}::text IS NULL OR queue = ${only} GROUP BY queue, status ORDER BY queue COLLATE "C"`;
+      const rows = await sql.unsafe(
+        `SELECT queue, ${SEEN_STATUS} AS status, count(*)::int AS n FROM jobs
+         WHERE $1::text IS NULL OR queue = $1 GROUP BY 1, 2 ORDER BY queue COLLATE "C"`,
+        [only],
+      );
       const byQueue = new Map<string, QueueStats>();
       if (queue !== undefined) byQueue.set(queue, emptyStats(queue));
       for (const r of rows as { queue: string; status: JobStatus; n: number }[]) {
@@ -291,6 +302,11 @@ export class PgQueue {
       const [row] = await sql`SELECT * FROM jobs WHERE id = ${id} FOR UPDATE`;
       const why = retryError(id, row ? { status: row.status } : null);
       if (why) throw why;
+      if (row?.dedupe_key != null) {
+        const [live] = await sql`SELECT id FROM jobs WHERE queue = ${row.queue}
+          AND dedupe_key = ${row.dedupe_key} AND status IN ('pending', 'processing')`;
+        if (live) throw dedupeTakenError(id, row.dedupe_key, Number(live.id));
+      }
       const [updated] =
         await sql`UPDATE jobs SET status = 'pending', attempts = 0, run_at = now_ms(),
         updated_at = now_ms() WHERE id = ${id} RETURNING *`;
@@ -302,7 +318,11 @@ export class PgQueue {
   retryAll(queue: string): Promise<number> {
     return this.run(async (sql) => {
       const r = await sql`UPDATE jobs SET status = 'pending', attempts = 0, run_at = now_ms(),
-        updated_at = now_ms() WHERE queue = ${queue} AND status = 'failed'`;
+        updated_at = now_ms() WHERE queue = ${queue} AND status = 'failed' AND (dedupe_key IS NULL OR (
+          NOT EXISTS (SELECT 1 FROM jobs l WHERE l.queue = jobs.queue AND l.dedupe_key = jobs.dedupe_key
+                      AND l.status IN ('pending', 'processing'))
+          AND id = (SELECT min(f.id) FROM jobs f WHERE f.queue = jobs.queue
+                    AND f.dedupe_key = jobs.dedupe_key AND f.status = 'failed')))`;
       return r.count;
     });
   }

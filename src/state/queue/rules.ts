@@ -119,3 +119,31 @@ export function retryError(id: number, job: Pick<Job, "status"> | null): Error |
   }
   return null;
 }
+
+/**
+ * A job as reported at `now`: once its lease ran out it is pending again (or
+ * failed, its attempts spent), as the next claim will record it (SPEC §12).
+ */
+export function asSeen(job: Job, now: number): Job {
+  if (job.status !== "processing" || job.lockedUntil === null || job.lockedUntil > now) return job;
+  const dead = job.attempts >= job.maxAttempts;
+  return {
+    ...job,
+    status: dead ? "failed" : "pending",
+    lockedUntil: null,
+    leaseToken: null,
+    lastError: dead
+      ? `lease expired on attempt ${job.attempts} of ${job.maxAttempts} (worker died?)`
+      : job.lastError,
+  };
+}
+
+/** A retry would put a second live job under one dedupe key: exit 6, naming the live one. */
+export function dedupeTakenError(id: number, key: string, liveId: number): Error {
+  return new BusyError(
+    `job ${id} cannot be retried: its dedupe key is taken by live job ${liveId}`,
+    {
+      hint: `wait for job ${liveId} to finish, or retry later (key ${JSON.stringify(key)})`,
+    },
+  );
+}

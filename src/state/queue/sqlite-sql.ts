@@ -49,3 +49,19 @@ export const NEXT_DUE = `SELECT min(t) AS t FROM (
     SELECT min(run_at) AS t FROM jobs WHERE queue = ?2 AND status = 'pending' AND run_at > ?1
     UNION ALL
     SELECT min(locked_until) FROM jobs WHERE queue = ?2 AND status = 'processing' AND locked_until > ?1)`;
+
+/** A job's status as reported at ?1 (now): a lease that ran out is no longer processing. */
+export const SEEN_STATUS = `CASE WHEN status = 'processing' AND locked_until <= ?1
+    THEN CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END ELSE status END`;
+
+/** ?1 now, ?2 queue: every failed job back to pending, but not one whose dedupe key a live job (or an older failed one) holds. */
+export const RETRY_ALL = `UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?1, updated_at = ?1
+  WHERE queue = ?2 AND status = 'failed' AND (dedupe_key IS NULL OR (
+    NOT EXISTS (SELECT 1 FROM jobs l WHERE l.queue = jobs.queue AND l.dedupe_key = jobs.dedupe_key
+                AND l.status IN ('pending', 'processing'))
+    AND id = (SELECT min(f.id) FROM jobs f WHERE f.queue = jobs.queue
+              AND f.dedupe_key = jobs.dedupe_key AND f.status = 'failed')))`;
+
+/** ?1 queue, ?2 key: the live job holding a dedupe key. */
+export const LIVE_BY_KEY = `SELECT id FROM jobs WHERE queue = ?1 AND dedupe_key = ?2
+  AND status IN ('pending', 'processing')`;

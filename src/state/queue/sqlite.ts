@@ -19,12 +19,14 @@ import {
   toJob,
 } from "../job.ts";
 import {
+  asSeen,
   checkClaimLimit,
   checkEnqueue,
   checkLease,
   checkListOptions,
   checkPurgeAge,
   checkRetryDelay,
+  dedupeTakenError,
   heldError,
   retryError,
   storedError,
@@ -35,9 +37,12 @@ import {
   CLAIM_DUE,
   CLAIM_NEXT,
   INSERT_JOB,
+  LIVE_BY_KEY,
   NEXT_DUE,
   RECLAIM_EXPIRED,
   RELEASE_HELD,
+  RETRY_ALL,
+  SEEN_STATUS,
 } from "./sqlite-sql.ts";
 import { storeWaiter, storeWorkPort } from "./sqlite-work.ts";
 import { type WaitOptions, waitOnce } from "./wait.ts";
@@ -265,15 +270,16 @@ export class Queue {
     options: { status?: JobStatus; limit?: number; offset?: number } = {},
   ): Job[] {
     const { status, limit, offset } = checkListOptions(options);
+    const now = this.store.now();
     const rows = this.store.read(() =>
       this.db
         .query(
-          `SELECT * FROM jobs WHERE queue = ?1 AND (?2 IS NULL OR status = ?2)
-           ORDER BY id LIMIT ?3 OFFSET ?4`,
+          `SELECT * FROM jobs WHERE queue = ?2 AND (?3 IS NULL OR ${SEEN_STATUS} = ?3)
+           ORDER BY id LIMIT ?4 OFFSET ?5`,
         )
-        .all(queue, status, limit, offset),
+        .all(now, queue, status, limit, offset),
     );
-    return rows.map(toJob);
+    return rows.map((row) => asSeen(toJob(row), now));
   }
 
   /** Job counts by status, for one queue or for each queue. */
@@ -281,10 +287,10 @@ export class Queue {
     const rows = this.store.read(() =>
       this.db
         .query(
-          `SELECT queue, status, count(*) AS n FROM jobs WHERE ?1 IS NULL OR queue = ?1
-           GROUP BY queue, status ORDER BY queue`,
+          `SELECT queue, ${SEEN_STATUS} AS status, count(*) AS n FROM jobs
+           WHERE ?2 IS NULL OR queue = ?2 GROUP BY 1, 2 ORDER BY queue`,
         )
-        .all(queue ?? null),
+        .all(this.store.now(), queue ?? null),
     ) as { queue: string; status: JobStatus; n: number }[];
     const byQueue = new Map<string, QueueStats>();
     if (queue !== undefined) byQueue.set(queue, emptyStats(queue));
@@ -299,8 +305,15 @@ export class Queue {
   /** Sends a failed (dead) job back to pending with fresh attempts. */
   retry(id: number): Job {
     return this.store.write(() => {
-      const why = retryError(id, this.get(id));
+      const job = this.get(id);
+      const why = retryError(id, job);
       if (why) throw why;
+      if (job?.dedupeKey != null) {
+        const live = this.db.query(LIVE_BY_KEY).get(job.queue, job.dedupeKey) as {
+          id: number;
+        } | null;
+        if (live) throw dedupeTakenError(id, job.dedupeKey, live.id);
+      }
       const now = this.store.now();
       const row = this.db
         .query(
@@ -316,12 +329,7 @@ export class Queue {
   retryAll(queue: string): number {
     return this.store.write(() => {
       const now = this.store.now();
-      return this.db
-        .query(
-          `UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?1, updated_at = ?1
-           WHERE queue = ?2 AND status = 'failed'`,
-        )
-        .run(now, queue).changes;
+      return this.db.query(RETRY_ALL).run(now, queue).changes;
     });
   }
 
