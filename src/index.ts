@@ -35,6 +35,7 @@ export { MASK, Redactor, redactTokens } from "./redact.ts";
 export type { Json } from "./state/json.ts";
 export type { Message, NewMessage, Role } from "./state/messages/sqlite.ts";
 export { ROLES } from "./state/messages/sqlite.ts";
+export type { Schedule, ScheduleSpec } from "./state/queue/schedule-rules.ts";
 export type {
   EnqueueOptions,
   Job,
@@ -44,6 +45,8 @@ export type {
   QueueStats,
 } from "./state/queue/sqlite.ts";
 export { DEFAULT_LEASE_MS, defaultBackoff, JOB_STATUSES } from "./state/queue/sqlite.ts";
+export type { JobWaiter, WaitOptions } from "./state/queue/wait.ts";
+export type { JobContext, JobHandler, WorkOptions, WorkResult } from "./state/queue/work.ts";
 export type { ListSessionsOptions, NewSession, Session } from "./state/sessions/sqlite.ts";
 export { APPLICATION_ID } from "./store/migrate.ts";
 export { defaultDatabasePath, resolveDatabasePath } from "./store/paths.ts";

@@ -16,5 +16,6 @@ export default defineCommand({
     retry: () => import("./retry.ts").then((m) => m.default),
     purge: () => import("./purge.ts").then((m) => m.default),
     work: () => import("./work.ts").then((m) => m.default),
+    schedule: () => import("./schedule/index.ts").then((m) => m.default),
   },
 });

@@ -4,11 +4,15 @@
 
 import init from "../../../migrations/postgres/0001_init.sql" with { type: "text" };
 import vault from "../../../migrations/postgres/0002_vault.sql" with { type: "text" };
+import queueWorkers from "../../../migrations/postgres/0003_queue_workers.sql" with {
+  type: "text",
+};
 import type { Migration } from "../../store/migrations.ts";
 
 export const pgMigrations: readonly Migration[] = [
   { version: 1, name: "init", sql: init },
   { version: 2, name: "vault", sql: vault },
+  { version: 3, name: "queue_workers", sql: queueWorkers },
 ];
 
 export const pgLatestVersion = pgMigrations.length;

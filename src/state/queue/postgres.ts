@@ -16,6 +16,13 @@ import {
   type QueueOptions,
   type QueueStats,
 } from "../job.ts";
+import {
+  firePgSchedules,
+  insertPgJob,
+  PG_CLAIMABLE,
+  pgParentFailed,
+  upsertPgSchedule,
+} from "./postgres-graph.ts";
 import { jobChannel, pgJob } from "./postgres-rows.ts";
 import { pgWaiter, pgWorkPort } from "./postgres-work.ts";
 import {
@@ -27,10 +34,12 @@ import {
   checkPurgeAge,
   checkRetryDelay,
   dedupeTakenError,
+  type EnqueueArgs,
   heldError,
   retryError,
   storedError,
 } from "./rules.ts";
+import { checkSchedule, type Schedule, type ScheduleSpec, toSchedule } from "./schedule-rules.ts";
 import { type WaitOptions, waitOnce } from "./wait.ts";
 import { type JobHandler, runWorker, type WorkOptions, type WorkResult } from "./work.ts";
 
@@ -43,27 +52,46 @@ const RECLAIM = `UPDATE jobs SET
       ELSE last_error END,
     locked_until = NULL, lease_token = NULL, updated_at = now_ms()
   WHERE id IN (SELECT id FROM jobs WHERE queue = $1 AND status = 'processing'
-               AND locked_until <= now_ms() FOR UPDATE SKIP LOCKED)`;
+               AND locked_until <= now_ms() FOR UPDATE SKIP LOCKED)
+  RETURNING id, status`;
+/** The reclaim, and in the same round trip whether a schedule of the queue is due. */
+const RECLAIM_AND_SCHEDULES = `WITH r AS (${RECLAIM})
+  SELECT id, status FROM r
+  UNION ALL SELECT NULL, 'schedule'
+    WHERE EXISTS (SELECT 1 FROM schedules WHERE queue = $1 AND next_run <= now_ms())`;
 const CLAIM = `WITH next AS (
-    SELECT id FROM jobs WHERE queue = $1 AND status = 'pending' AND run_at <= now_ms()
-    ORDER BY priority DESC, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+    SELECT j.id FROM jobs j WHERE ${PG_CLAIMABLE}
+    ORDER BY j.priority DESC, j.id LIMIT $2 FOR UPDATE SKIP LOCKED)
   UPDATE jobs j SET status = 'processing', attempts = attempts + 1,
     locked_until = now_ms() + $3, lease_token = ${TOKEN}, updated_at = now_ms()
   FROM next WHERE j.id = next.id AND j.status = 'pending' RETURNING j.*`;
 const DUE = `SELECT
-    EXISTS (SELECT 1 FROM jobs WHERE queue = $1 AND status = 'pending' AND run_at <= now_ms())
+    EXISTS (SELECT 1 FROM jobs j WHERE ${PG_CLAIMABLE})
+    OR EXISTS (SELECT 1 FROM schedules WHERE queue = $1 AND next_run <= now_ms())
     OR EXISTS (SELECT 1 FROM jobs WHERE queue = $1 AND status = 'processing'
                AND locked_until <= now_ms()) AS due,
     (SELECT min(t) FROM (
        SELECT min(run_at) AS t FROM jobs WHERE queue = $1 AND status = 'pending' AND run_at > now_ms()
        UNION ALL
        SELECT min(locked_until) FROM jobs WHERE queue = $1 AND status = 'processing'
-         AND locked_until > now_ms()) AS x) - now_ms() AS next_in`;
+         AND locked_until > now_ms()
+       UNION ALL
+       SELECT min(next_run) FROM schedules WHERE queue = $1 AND next_run > now_ms()) AS x) - now_ms() AS next_in`;
 /** A job's status as reported now: a lease that ran out is no longer processing. */
 const SEEN_STATUS = `CASE WHEN status = 'processing' AND locked_until <= now_ms()
     THEN CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END ELSE status END`;
 const HELD =
   "status = 'processing' AND locked_until > now_ms() AND ($2::text IS NULL OR lease_token = $2)";
+
+/** The ack; it wakes the workers of the next job of its group and of its children. */
+const ACK = `WITH a AS (
+    UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL, updated_at = now_ms()
+    WHERE id = $1 AND ${HELD} RETURNING id, queue, group_key)
+  SELECT a.id, (SELECT count(pg_notify($3, n.q)) FROM (
+      SELECT a.queue AS q WHERE a.group_key IS NOT NULL
+      UNION SELECT j.queue FROM job_parents jp JOIN jobs j ON j.id = jp.job_id WHERE jp.parent_id = a.id
+    ) AS n) AS woke
+  FROM a`;
 
 /** The pool, or a transaction's handle to run inside it. */
 export type PgQueueHandle = PgHandle;
@@ -94,6 +122,9 @@ export class PgQueue {
       priority,
       dedupeKey: key,
     } = checkEnqueue(queue, payload, options);
+    if (options.group !== undefined || (options.after?.length ?? 0) > 0) {
+      return this.enqueueLinked(checkEnqueue(queue, payload, options));
+    }
     const args = [queue, text, priority, maxAttempts, key, delay, jobChannel(this.db.target)];
     return this.run(async (sql) => {
       // A live job with the key wins; it may finish between the two statements, so loop.
@@ -113,6 +144,20 @@ export class PgQueue {
                                  AND status IN ('pending', 'processing')`;
         if (live) return Number(live.id);
       }
+    });
+  }
+
+  /** enqueue of a job with a group or parents: the dedupe check, the insert and the links in one transaction. */
+  private enqueueLinked(args: EnqueueArgs): Promise<number> {
+    return this.transaction(async (_q, sql) => {
+      if (args.dedupeKey !== null) {
+        const [live] = await sql`SELECT id FROM jobs WHERE queue = ${args.queue}
+          AND dedupe_key = ${args.dedupeKey} AND status IN ('pending', 'processing') FOR UPDATE`;
+        if (live) return Number(live.id);
+      }
+      const id = await insertPgJob(sql, args);
+      await sql`SELECT pg_notify(${jobChannel(this.db.target)}, ${args.queue})`;
+      return id;
     });
   }
 
@@ -143,7 +188,10 @@ export class PgQueue {
     checkClaimLimit(limit);
     const lease = checkLease(options.lease);
     return this.run(async (sql) => {
-      await sql.unsafe(RECLAIM, [queue]);
+      for (const r of await sql.unsafe(RECLAIM_AND_SCHEDULES, [queue])) {
+        if (r.status === "failed") await pgParentFailed(sql, Number(r.id));
+        if (r.status === "schedule") await this.transaction((_q, tx) => firePgSchedules(tx, queue));
+      }
       const rows = await sql.unsafe(CLAIM, [queue, limit, lease]);
       return rows.map(pgJob).sort((a: Job, b: Job) => b.priority - a.priority || a.id - b.id);
     });
@@ -152,11 +200,7 @@ export class PgQueue {
   /** Marks a held job completed. */
   ack(id: number, options: LeaseOptions = {}): Promise<void> {
     return this.run(async (sql) => {
-      const rows = await sql.unsafe(
-        `UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL,
-           updated_at = now_ms() WHERE id = $1 AND ${HELD} RETURNING id`,
-        [id, options.token ?? null],
-      );
+      const rows = await sql.unsafe(ACK, [id, options.token ?? null, jobChannel(this.db.target)]);
       if (rows.length === 0) throw await this.notHeld(sql, id, options.token);
     });
   }
@@ -187,6 +231,7 @@ export class PgQueue {
           run_at = CASE WHEN ${dead}::boolean THEN run_at ELSE now_ms() + ${delay}::bigint END,
           locked_until = NULL, lease_token = NULL, updated_at = now_ms()
         WHERE id = ${id} RETURNING *`;
+      if (dead) await pgParentFailed(sql, id);
       return pgJob(updated);
     });
   }
@@ -335,6 +380,28 @@ export class PgQueue {
       const r = await sql`DELETE FROM jobs WHERE status IN ('completed', 'failed')
         AND updated_at < now_ms() - ${age}::bigint AND (${only}::text IS NULL OR queue = ${only})`;
       return r.count;
+    });
+  }
+
+  /** Adds (or replaces) a recurring job; each occurrence is enqueued once across all workers. */
+  addSchedule(name: string, queue: string, spec: ScheduleSpec): Promise<Schedule> {
+    const args = checkSchedule(name, queue, spec);
+    return this.run((sql) => upsertPgSchedule(sql, args));
+  }
+
+  /** Every schedule, by name. */
+  schedules(): Promise<Schedule[]> {
+    return this.run(async (sql) => {
+      const rows = await sql`SELECT * FROM schedules ORDER BY name COLLATE "C"`;
+      return rows.map(toSchedule);
+    });
+  }
+
+  /** Removes a schedule (exit 3 if there is none by that name). */
+  removeSchedule(name: string): Promise<void> {
+    return this.run(async (sql) => {
+      const r = await sql`DELETE FROM schedules WHERE name = ${name}`;
+      if (r.count === 0) throw new NotFoundError(`no schedule '${name}'`);
     });
   }
 

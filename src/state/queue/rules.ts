@@ -25,6 +25,9 @@ export interface EnqueueArgs {
   maxAttempts: number;
   priority: number;
   dedupeKey: string | null;
+  group: string | null;
+  /** Parent job ids, unique, in the order given. */
+  after: number[];
 }
 
 /** Checks an enqueue (exit 2 on anything bad); a queue name is a label: no control characters. */
@@ -43,7 +46,12 @@ export function checkEnqueue(
   checkInteger(priority, "priority", -(2 ** 31), 2 ** 31 - 1);
   const dedupeKey = options.dedupeKey ?? null;
   if (dedupeKey !== null) checkText(dedupeKey, "dedupe key");
-  return { queue, text, delay, maxAttempts, priority, dedupeKey };
+  const group = options.group ?? null;
+  if (group !== null) checkLabel(group, "group", 256);
+  const after = [...new Set(options.after ?? [])];
+  if (after.length > 100) throw new UsageError("a job can wait for at most 100 others");
+  for (const id of after) checkInteger(id, "parent job id", 1, Number.MAX_SAFE_INTEGER);
+  return { queue, text, delay, maxAttempts, priority, dedupeKey, group, after };
 }
 
 /** A lease length in ms (default 5 min). */
@@ -146,4 +154,9 @@ export function dedupeTakenError(id: number, key: string, liveId: number): Error
       hint: `wait for job ${liveId} to finish, or retry later (key ${JSON.stringify(key)})`,
     },
   );
+}
+
+/** The error a job gets when a job it waits for fails for good. */
+export function dependencyFailed(parentId: number): string {
+  return `dependency ${parentId} failed`;
 }

@@ -2,7 +2,7 @@
 // until `locked_until`; if its worker dies the lease runs out and the job can
 // be claimed again, until its attempts are spent and it is marked failed.
 
-import { InternalError } from "../../errors.ts";
+import { InternalError, NotFoundError } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
 import {
   DEFAULT_LEASE_MS,
@@ -31,12 +31,13 @@ import {
   retryError,
   storedError,
 } from "./rules.ts";
+import { checkSchedule, type Schedule, type ScheduleSpec, toSchedule } from "./schedule-rules.ts";
+import { fireSchedules, insertJob, parentFailed, upsertSchedule } from "./sqlite-graph.ts";
 import {
   ACK_HELD,
   ANY_DUE,
   CLAIM_DUE,
   CLAIM_NEXT,
-  INSERT_JOB,
   LIVE_BY_KEY,
   NEXT_DUE,
   RECLAIM_EXPIRED,
@@ -77,13 +78,8 @@ export class Queue {
 
   /** Adds a job; returns its id (or the id of the live job with the same dedupe key). */
   enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): number {
-    const {
-      text,
-      delay,
-      maxAttempts,
-      priority,
-      dedupeKey: key,
-    } = checkEnqueue(queue, payload, options);
+    const args = checkEnqueue(queue, payload, options);
+    const key = args.dedupeKey;
     return this.store.write(() => {
       if (key !== null) {
         const live = this.db
@@ -94,11 +90,7 @@ export class Queue {
           .get(queue, key) as { id: number } | null;
         if (live) return live.id;
       }
-      const now = this.store.now();
-      const row = this.db
-        .query(INSERT_JOB)
-        .get(queue, text, priority, maxAttempts, key, now + delay, now, now) as { id: number };
-      return row.id;
+      return insertJob(this.db, args, this.store.now());
     });
   }
 
@@ -131,6 +123,7 @@ export class Queue {
     return this.store.write(() => {
       const now = this.store.now();
       this.reclaimExpired(queue, now);
+      fireSchedules(this.db, queue, now);
       // One job: `id = (…)` runs as a single index probe, cheaper than `IN (…)` on the hot path.
       const rows =
         limit === 1
@@ -146,7 +139,8 @@ export class Queue {
    * or to failed when that was its last attempt.
    */
   private reclaimExpired(queue: string, now: number): void {
-    this.db.query(RECLAIM_EXPIRED).run(now, queue);
+    const rows = this.db.query(RECLAIM_EXPIRED).all(now, queue) as { id: number; status: string }[];
+    for (const r of rows) if (r.status === "failed") parentFailed(this.db, r.id, now);
   }
 
   /** Marks a held job completed. */
@@ -189,6 +183,7 @@ export class Queue {
           now,
           id,
         );
+      if (dead) parentFailed(this.db, id, now);
       return toJob(row);
     });
   }
@@ -222,7 +217,7 @@ export class Queue {
   due(queue: string): { due: boolean; nextInMs: number | null } {
     return this.store.read(() => {
       const now = this.store.now();
-      if (this.db.query(ANY_DUE).get(now, queue)) return { due: true, nextInMs: 0 };
+      if (this.db.query(ANY_DUE).get(null, now, queue)) return { due: true, nextInMs: 0 };
       const row = this.db.query(NEXT_DUE).get(now, queue) as { t: number | null } | null;
       return { due: false, nextInMs: row?.t == null ? null : Math.max(0, row.t - now) };
     });
@@ -344,6 +339,31 @@ export class Queue {
            AND (?2 IS NULL OR queue = ?2)`,
         )
         .run(cutoff, options.queue ?? null).changes;
+    });
+  }
+
+  /**
+   * Adds (or replaces) a recurring job: each occurrence of `spec` is enqueued
+   * on `queue` once, by whichever claim comes first; missed ones give one job.
+   */
+  addSchedule(name: string, queue: string, spec: ScheduleSpec): Schedule {
+    const args = checkSchedule(name, queue, spec);
+    return this.store.write(() => upsertSchedule(this.db, args, this.store.now()));
+  }
+
+  /** Every schedule, by name. */
+  schedules(): Schedule[] {
+    const rows = this.store.read(() =>
+      this.db.query("SELECT * FROM schedules ORDER BY name").all(),
+    );
+    return rows.map((r) => toSchedule(r as Record<string, unknown>));
+  }
+
+  /** Removes a schedule (exit 3 if there is none by that name); its jobs already enqueued stay. */
+  removeSchedule(name: string): void {
+    this.store.write(() => {
+      const { changes } = this.db.query("DELETE FROM schedules WHERE name = ?").run(name);
+      if (changes === 0) throw new NotFoundError(`no schedule '${name}'`);
     });
   }
 
