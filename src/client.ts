@@ -1,9 +1,7 @@
 // The engine-neutral async library API (SPEC §10): the Client's types, derived
 // from the sync classes so the two cannot drift, and connect(), which picks the engine.
 
-import { connectPostgresClient } from "./engines/postgres/client.ts";
 import { isPostgresUrl } from "./engines/postgres/url.ts";
-import { openSqliteClient } from "./engines/sqlite/client.ts";
 import type { Messages } from "./state/messages/sqlite.ts";
 import type { Queue } from "./state/queue/sqlite.ts";
 import type { Sessions } from "./state/sessions/sqlite.ts";
@@ -52,6 +50,11 @@ export type ConnectOptions = Omit<StoreOptions, "path">;
  * PostgreSQL, anything else a SQLite file path.
  */
 export async function connect(target: string, options: ConnectOptions = {}): Promise<Client> {
-  if (isPostgresUrl(target)) return connectPostgresClient(target, options);
+  // Each engine loads only when used: a SQLite command never pays for the PostgreSQL driver's modules.
+  if (isPostgresUrl(target)) {
+    const { connectPostgresClient } = await import("./engines/postgres/client.ts");
+    return connectPostgresClient(target, options);
+  }
+  const { openSqliteClient } = await import("./engines/sqlite/client.ts");
   return openSqliteClient({ ...options, path: target });
 }

@@ -55,6 +55,29 @@ export async function script(api: ClientTx | Record<keyof ClientTx, object>): Pr
   await step(queue.list("q"));
   await step(queue.stats());
   await step(queue.purge({ olderThan: 0 }));
+  // Workers: groups and parents, a settle that claims the next, release, the waiter, the loop, schedules.
+  const g1 = await queue.enqueue("w", { n: 4 }, { group: "g" });
+  await step(queue.enqueue("w", { n: 5 }, { group: "g", after: [g1] }));
+  await step(queue.due("w"));
+  await step(queue.waitForJobs(["w"], { timeoutMs: 0 }));
+  const d = await queue.dequeue("w", { lease: 60_000 });
+  out.push(d);
+  await step(queue.release(d?.id ?? 0, { token: d?.leaseToken ?? undefined }));
+  const e = await queue.dequeue("w", { lease: 60_000 });
+  const next = await queue.settleAndClaim(
+    e?.id ?? 0,
+    { token: e?.leaseToken ?? undefined },
+    { queue: "w", lease: 60_000 },
+  );
+  out.push(e, next);
+  await step(
+    queue.settleAndClaim(next?.id ?? 0, { token: next?.leaseToken ?? undefined, error: "x" }),
+  );
+  await step(queue.enqueueMany("w2", [{ n: 6 }, { n: 7 }]));
+  await step(queue.work("w2", () => {}, { exitWhenEmpty: true }));
+  await step(queue.addSchedule("tick", "w3", { every: 60_000, payload: { k: 1 } }));
+  await step(queue.schedules());
+  await step(queue.removeSchedule("tick"));
   await step(sessions.delete("s2"));
   await step((async () => sessions.require("s2"))());
   await step((async () => queue.ack(a?.id ?? 0))());

@@ -267,7 +267,7 @@ export class PgQueue {
     return this.run(async (sql) => {
       const [row] = await sql.unsafe(DUE, [queue]);
       const next = row?.next_in == null ? null : Math.max(0, Number(row.next_in));
-      return { due: Boolean(row?.due), nextInMs: next };
+      return row?.due ? { due: true, nextInMs: 0 } : { due: false, nextInMs: next };
     });
   }
 

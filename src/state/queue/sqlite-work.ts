@@ -33,6 +33,7 @@ export function storeWaiter(
         return { due: false, nextInMs };
       }),
     SQLITE_FALLBACK_MS,
+    false,
   );
 }
 

@@ -22,40 +22,56 @@ export interface JobWaiter {
   close(): Promise<void>;
 }
 
-/** A waiter over one subscription, kept open between waits. */
+/**
+ * A waiter over `subscribe`. With `persistent`, the subscription stays open
+ * between waits (LISTEN: a round trip to set up); without, it is opened for
+ * each wait only (a file watch: cheap to set up, but each event it delivers
+ * while the worker is busy would cost a turn of the event loop).
+ */
 export async function openWaiter(
   subscribe: Subscribe,
   probe: DueProbe,
   fallbackMs: number,
+  persistent = true,
 ): Promise<JobWaiter> {
   let changed = false;
   let wake: (() => void) | undefined;
-  const unsubscribe = await subscribe(() => {
+  const onChange = () => {
     changed = true;
     wake?.();
-  });
+  };
+  const kept = persistent ? await subscribe(onChange) : undefined;
   return {
     async wait(options = {}) {
-      const { signal } = options;
-      const deadline =
-        options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
-      while (!signal?.aborted) {
-        changed = false;
-        const { due, nextInMs } = await probe();
-        if (due) return true;
-        const left = deadline - Date.now();
-        if (left <= 0) return false;
-        const sleep = Math.min(left, fallbackMs, nextInMs ?? Number.POSITIVE_INFINITY);
-        if (!changed) await pause(Math.max(0, sleep), signal, (w) => (wake = w));
-        wake = undefined;
+      const unsubscribe = kept ? undefined : await subscribe(onChange);
+      try {
+        return await waitUntilDue(options);
+      } finally {
+        await unsubscribe?.();
       }
-      return false;
     },
     async close() {
       wake?.();
-      await unsubscribe();
+      await kept?.();
     },
   };
+
+  async function waitUntilDue(options: WaitOptions): Promise<boolean> {
+    const { signal } = options;
+    const deadline =
+      options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
+    while (!signal?.aborted) {
+      changed = false;
+      const { due, nextInMs } = await probe();
+      if (due) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      const sleep = Math.min(left, fallbackMs, nextInMs ?? Number.POSITIVE_INFINITY);
+      if (!changed) await pause(Math.max(0, sleep), signal, (w) => (wake = w));
+      wake = undefined;
+    }
+    return false;
+  }
 }
 
 /** Sleeps `ms`, or until woken through `setWake` or aborted. */
