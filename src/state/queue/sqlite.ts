@@ -197,10 +197,17 @@ export class Queue {
     settle: LeaseOptions & { error?: string | undefined },
     next?: { queue: string; lease?: number | undefined },
   ): Job | null {
+    const lease = next ? checkLease(next.lease) : 0;
     return this.store.write(() => {
       if (settle.error === undefined) this.ack(id, settle);
       else this.fail(id, settle.error, settle);
-      return next ? this.dequeue(next.queue, { lease: next.lease }) : null;
+      if (!next) return null;
+      // The claim of dequeue, without its own (nested) transaction: this is the worker's hot path.
+      const now = this.store.now();
+      this.reclaimExpired(next.queue, now);
+      fireSchedules(this.db, next.queue, now);
+      const row = this.db.query(CLAIM_NEXT).get(now + lease, now, next.queue);
+      return row ? toJob(row) : null;
     });
   }
 
