@@ -156,6 +156,6 @@ async function secretEnv(
     const secrets = pick(await vault.current(scope), nameList(args.only), scope);
     return { env: { ...base, ...childEnv(secrets, new Set()) }, mask: secrets.map((s) => s.value) };
   } finally {
-    pending[Symbol.dispose]();
+    await pending[Symbol.asyncDispose]();
   }
 }

@@ -21,7 +21,7 @@ export default defineCommand({
     const scope = scopeOf(args);
     const version = parseIntFlag(args.version, "--version", 1);
     const { vault, pending } = await openVault(args);
-    using _ = pending;
+    await using _ = pending;
     const secret = await vault.get(name, scope, version);
     output(
       { name, scope, version: secret.version, value: new TextDecoder().decode(secret.value) },

@@ -17,7 +17,7 @@ export default defineCommand({
     const name = checkName(args.name);
     const scope = scopeOf(args);
     const { vault, pending } = await openVault(args);
-    using _ = pending;
+    await using _ = pending;
     await vault.remove(name, scope);
     output({ name, scope, removed: true }, () => say.info(`removed ${name} (scope ${scope})`));
   },

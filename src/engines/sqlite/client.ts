@@ -14,6 +14,8 @@ import { isSqliteError } from "../../store/sqlite-errors.ts";
 import { Store, type StoreOptions } from "../../store/store.ts";
 import { storeError } from "../../store/store-error.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy } from "../../store/tx.ts";
+import { type ClientVault, clientVault } from "../../vault/client-vault.ts";
+import { SqliteVaultRows } from "../../vault/sqlite.ts";
 import { Mutex } from "./mutex.ts";
 
 /**
@@ -45,6 +47,7 @@ class SqliteClient implements Client {
   readonly sessions: ClientTx["sessions"];
   readonly messages: ClientTx["messages"];
   readonly queue: ClientTx["queue"];
+  readonly vault: ClientVault;
   private readonly mutex = new Mutex();
   /** Set while `fn` of a transaction runs, to catch the client used where `tx` is meant. */
   private readonly inTx = new AsyncLocalStorage<true>();
@@ -58,6 +61,8 @@ class SqliteClient implements Client {
     this.sessions = wrap(store.sessions, turn);
     this.messages = wrap(store.messages, turn);
     this.queue = wrapQueue(store, turn);
+    // Each vault read and write transaction takes its turn; sealing runs between turns.
+    this.vault = clientVault(new SqliteVaultRows(store, (run) => this.turn(run)));
   }
 
   transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {

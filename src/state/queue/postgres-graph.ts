@@ -6,19 +6,6 @@ import { NotFoundError } from "../../errors.ts";
 import { dependencyFailed, type EnqueueArgs } from "./rules.ts";
 import { nextRun, type Schedule, type ScheduleArgs, toSchedule } from "./schedule-rules.ts";
 
-/**
- * Job j of queue $1 may be claimed: due, every parent completed (read here,
- * not counted down by acks, so a parent settling during the child's enqueue
- * cannot be missed), and the head of its group.
- */
-export const PG_CLAIMABLE = `j.queue = $1 AND j.status = 'pending' AND j.run_at <= now_ms()
-  AND (j.waiting_on = 0 OR NOT EXISTS (
-    SELECT 1 FROM job_parents jp JOIN jobs p ON p.id = jp.parent_id
-    WHERE jp.job_id = j.id AND p.status <> 'completed'))
-  AND (j.group_key IS NULL OR NOT EXISTS (
-    SELECT 1 FROM jobs g WHERE g.queue = j.queue AND g.group_key = j.group_key
-      AND g.status IN ('pending', 'processing') AND g.id < j.id))`;
-
 /** Inserts a job with a group or parents; the parents' rows are locked so none fails for good meanwhile. */
 export async function insertPgJob(sql: SQL, a: EnqueueArgs): Promise<number> {
   const parents =

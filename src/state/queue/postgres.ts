@@ -19,11 +19,21 @@ import {
 import {
   firePgSchedules,
   insertPgJob,
-  PG_CLAIMABLE,
   pgParentFailed,
   upsertPgSchedule,
 } from "./postgres-graph.ts";
 import { jobChannel, pgJob } from "./postgres-rows.ts";
+import {
+  ACK_ALL_HELD,
+  ACK_HELD,
+  CLAIM_DUE,
+  DUE,
+  HELD,
+  INSERT_JOB,
+  INSERT_JOBS,
+  RECLAIM_AND_SCHEDULES,
+  SEEN_STATUS,
+} from "./postgres-sql.ts";
 import { pgWaiter, pgWorkPort } from "./postgres-work.ts";
 import {
   asSeen,
@@ -42,56 +52,6 @@ import {
 import { checkSchedule, type Schedule, type ScheduleSpec, toSchedule } from "./schedule-rules.ts";
 import { type WaitOptions, waitOnce } from "./wait.ts";
 import { type JobHandler, runWorker, type WorkOptions, type WorkResult } from "./work.ts";
-
-/** Claims set a lease token of 32 hex digits, as SQLite's lower(hex(randomblob(16))). */
-const TOKEN = "replace(gen_random_uuid()::text, '-', '')";
-const RECLAIM = `UPDATE jobs SET
-    status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
-    last_error = CASE WHEN attempts >= max_attempts
-      THEN 'lease expired on attempt ' || attempts || ' of ' || max_attempts || ' (worker died?)'
-      ELSE last_error END,
-    locked_until = NULL, lease_token = NULL, updated_at = now_ms()
-  WHERE id IN (SELECT id FROM jobs WHERE queue = $1 AND status = 'processing'
-               AND locked_until <= now_ms() FOR UPDATE SKIP LOCKED)
-  RETURNING id, status`;
-/** The reclaim, and in the same round trip whether a schedule of the queue is due. */
-const RECLAIM_AND_SCHEDULES = `WITH r AS (${RECLAIM})
-  SELECT id, status FROM r
-  UNION ALL SELECT NULL, 'schedule'
-    WHERE EXISTS (SELECT 1 FROM schedules WHERE queue = $1 AND next_run <= now_ms())`;
-const CLAIM = `WITH next AS (
-    SELECT j.id FROM jobs j WHERE ${PG_CLAIMABLE}
-    ORDER BY j.priority DESC, j.id LIMIT $2 FOR UPDATE SKIP LOCKED)
-  UPDATE jobs j SET status = 'processing', attempts = attempts + 1,
-    locked_until = now_ms() + $3, lease_token = ${TOKEN}, updated_at = now_ms()
-  FROM next WHERE j.id = next.id AND j.status = 'pending' RETURNING j.*`;
-const DUE = `SELECT
-    EXISTS (SELECT 1 FROM jobs j WHERE ${PG_CLAIMABLE})
-    OR EXISTS (SELECT 1 FROM schedules WHERE queue = $1 AND next_run <= now_ms())
-    OR EXISTS (SELECT 1 FROM jobs WHERE queue = $1 AND status = 'processing'
-               AND locked_until <= now_ms()) AS due,
-    (SELECT min(t) FROM (
-       SELECT min(run_at) AS t FROM jobs WHERE queue = $1 AND status = 'pending' AND run_at > now_ms()
-       UNION ALL
-       SELECT min(locked_until) FROM jobs WHERE queue = $1 AND status = 'processing'
-         AND locked_until > now_ms()
-       UNION ALL
-       SELECT min(next_run) FROM schedules WHERE queue = $1 AND next_run > now_ms()) AS x) - now_ms() AS next_in`;
-/** A job's status as reported now: a lease that ran out is no longer processing. */
-const SEEN_STATUS = `CASE WHEN status = 'processing' AND locked_until <= now_ms()
-    THEN CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END ELSE status END`;
-const HELD =
-  "status = 'processing' AND locked_until > now_ms() AND ($2::text IS NULL OR lease_token = $2)";
-
-/** The ack; it wakes the workers of the next job of its group and of its children. */
-const ACK = `WITH a AS (
-    UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL, updated_at = now_ms()
-    WHERE id = $1 AND ${HELD} RETURNING id, queue, group_key)
-  SELECT a.id, (SELECT count(pg_notify($3, n.q)) FROM (
-      SELECT a.queue AS q WHERE a.group_key IS NOT NULL
-      UNION SELECT j.queue FROM job_parents jp JOIN jobs j ON j.id = jp.job_id WHERE jp.parent_id = a.id
-    ) AS n) AS woke
-  FROM a`;
 
 /** The pool, or a transaction's handle to run inside it. */
 export type PgQueueHandle = PgHandle;
@@ -129,16 +89,7 @@ export class PgQueue {
     return this.run(async (sql) => {
       // A live job with the key wins; it may finish between the two statements, so loop.
       for (;;) {
-        const [row] = await sql.unsafe(
-          `WITH ins AS (
-             INSERT INTO jobs (queue, payload, priority, max_attempts, dedupe_key, run_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, now_ms() + $6, now_ms(), now_ms())
-             ON CONFLICT (queue, dedupe_key)
-               WHERE dedupe_key IS NOT NULL AND status IN ('pending', 'processing') DO NOTHING
-             RETURNING id)
-           SELECT id, pg_notify($7, $1) FROM ins`,
-          args,
-        );
+        const [row] = await sql.unsafe(INSERT_JOB, args);
         if (row) return Number(row.id);
         const [live] = await sql`SELECT id FROM jobs WHERE queue = ${queue} AND dedupe_key = ${key}
                                  AND status IN ('pending', 'processing')`;
@@ -161,16 +112,30 @@ export class PgQueue {
     });
   }
 
-  /** Adds several jobs to one queue in one transaction; returns their ids in order. */
-  enqueueMany(
+  /** Adds several jobs to one queue in one statement; returns their ids in order. */
+  async enqueueMany(
     queue: string,
     payloads: readonly unknown[],
     options: Omit<EnqueueOptions, "dedupeKey"> = {},
   ): Promise<number[]> {
-    return this.transaction(async (q) => {
-      const ids: number[] = [];
-      for (const p of payloads) ids.push(await q.enqueue(queue, p, options));
-      return ids;
+    if (options.group !== undefined || (options.after?.length ?? 0) > 0) {
+      return this.transaction(async (q) => {
+        const ids: number[] = [];
+        for (const p of payloads) ids.push(await q.enqueue(queue, p, options));
+        return ids;
+      });
+    }
+    const checked = payloads.map((p) =>
+      checkEnqueue(queue, p, { ...options, dedupeKey: undefined }),
+    );
+    const [first] = checked;
+    if (!first) return [];
+    const texts = JSON.stringify(checked.map((c) => c.text));
+    const { priority, maxAttempts, delay } = first;
+    const args = [queue, texts, priority, maxAttempts, delay, jobChannel(this.db.target)];
+    return this.run(async (sql) => {
+      const rows = await sql.unsafe(INSERT_JOBS, args);
+      return rows.map((r: { id: string }) => Number(r.id));
     });
   }
 
@@ -192,7 +157,7 @@ export class PgQueue {
         if (r.status === "failed") await pgParentFailed(sql, Number(r.id));
         if (r.status === "schedule") await this.transaction((_q, tx) => firePgSchedules(tx, queue));
       }
-      const rows = await sql.unsafe(CLAIM, [queue, limit, lease]);
+      const rows = await sql.unsafe(CLAIM_DUE, [queue, limit, lease]);
       return rows.map(pgJob).sort((a: Job, b: Job) => b.priority - a.priority || a.id - b.id);
     });
   }
@@ -200,14 +165,25 @@ export class PgQueue {
   /** Marks a held job completed. */
   ack(id: number, options: LeaseOptions = {}): Promise<void> {
     return this.run(async (sql) => {
-      const rows = await sql.unsafe(ACK, [id, options.token ?? null, jobChannel(this.db.target)]);
+      const rows = await sql.unsafe(ACK_HELD, [
+        id,
+        options.token ?? null,
+        jobChannel(this.db.target),
+      ]);
       if (rows.length === 0) throw await this.notHeld(sql, id, options.token);
     });
   }
 
-  /** Acks several held jobs in one transaction: all of them, or none if one is not held. */
-  ackMany(claims: readonly { id: number; token?: string | null | undefined }[]): Promise<void> {
-    return this.transaction(async (q) => {
+  /** Acks several held jobs in one statement: all of them, or none if one is not held. */
+  async ackMany(
+    claims: readonly { id: number; token?: string | null | undefined }[],
+  ): Promise<void> {
+    if (claims.length === 0) return;
+    const list = JSON.stringify(claims.map((c) => ({ id: c.id, token: c.token ?? null })));
+    const acked = await this.run((sql) => sql.unsafe(ACK_ALL_HELD, [list]));
+    if (acked.length === claims.length) return;
+    // Nothing was acked: one by one, in a transaction, finds the first claim not held and says why.
+    await this.transaction(async (q) => {
       for (const c of claims) await q.ack(c.id, { token: c.token ?? undefined });
     });
   }
