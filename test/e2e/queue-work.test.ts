@@ -137,31 +137,37 @@ test("queue work refuses what it cannot run", () => {
   expect(coffer(["queue", "work", "q", "--concurrency", "0", "--", "true"], { env }).code).toBe(2);
 });
 
-describe("coffer queue work --secrets", () => {
-  test("unlocks once; each CMD gets the secrets, masked in its output and in the stored error", async () => {
-    const { cheapConfig, vaultEnv } = await import("../helpers/vault.ts");
-    const dir = tempDir();
-    cheapConfig(dir);
-    const env = vaultEnv(dir, { COFFER_PASSPHRASE: "work pass" });
-    const secret = "work-canary-0123456789";
-    expect(coffer(["secret", "import", "-"], { env, stdin: `API_KEY=${secret}\n` }).code).toBe(0);
-    const db = env.COFFER_DB as string;
-    await withClient(db, async (c) => {
-      await c.queue.enqueue("q", "ok");
-      await c.queue.enqueue("q", "bad", { maxAttempts: 1 });
+for (const engine of ENGINES) {
+  describe(`coffer queue work --secrets on ${engine.name}`, () => {
+    test("unlocks once; each CMD gets the secrets, masked in its output and in the stored error", async () => {
+      const { cheapConfig, vaultEnv } = await import("../helpers/vault.ts");
+      const dir = tempDir();
+      cheapConfig(dir);
+      const base = vaultEnv(dir, { COFFER_PASSPHRASE: "work pass" });
+      const env =
+        engine.name === "sqlite"
+          ? base
+          : { ...base, COFFER_DB: await engine.fresh("work_secrets") };
+      const secret = "work-canary-0123456789";
+      expect(coffer(["secret", "import", "-"], { env, stdin: `API_KEY=${secret}\n` }).code).toBe(0);
+      const db = env.COFFER_DB as string;
+      await withClient(db, async (c) => {
+        await c.queue.enqueue("q", "ok");
+        await c.queue.enqueue("q", "bad", { maxAttempts: 1 });
+      });
+      const script = `p=$(cat); echo "out $API_KEY"; echo "pass [$COFFER_PASSPHRASE]"; [ "$p" = '"ok"' ] || { echo "err $API_KEY" >&2; exit 1; }`;
+      const w = Bun.spawn(
+        [BINARY, "queue", "work", "q", "--secrets", "--exit-when-empty", "--", "sh", "-c", script],
+        { env: baseEnv(env), stdin: "ignore", stdout: "pipe", stderr: "pipe" },
+      );
+      const r = await finished(w);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("out [redacted]");
+      expect(r.stdout).toContain("pass []");
+      expect(r.stdout + r.stderr).not.toContain(secret);
+      const jobs = await withClient(db, (c) => c.queue.list("q"));
+      expect(jobs.map((j) => j.status)).toEqual(["completed", "failed"]);
+      expect(jobs[1]?.lastError).toBe("err [redacted]");
     });
-    const script = `p=$(cat); echo "out $API_KEY"; echo "pass [$COFFER_PASSPHRASE]"; [ "$p" = '"ok"' ] || { echo "err $API_KEY" >&2; exit 1; }`;
-    const w = Bun.spawn(
-      [BINARY, "queue", "work", "q", "--secrets", "--exit-when-empty", "--", "sh", "-c", script],
-      { env: baseEnv(env), stdin: "ignore", stdout: "pipe", stderr: "pipe" },
-    );
-    const r = await finished(w);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("out [redacted]");
-    expect(r.stdout).toContain("pass []");
-    expect(r.stdout + r.stderr).not.toContain(secret);
-    const jobs = await withClient(db, (c) => c.queue.list("q"));
-    expect(jobs.map((j) => j.status)).toEqual(["completed", "failed"]);
-    expect(jobs[1]?.lastError).toBe("err [redacted]");
   });
-});
+}
