@@ -26,7 +26,14 @@ async function buildHello(): Promise<string> {
     minify: true,
     bytecode: true,
     format: "esm",
-    compile: { outfile, autoloadDotenv: false, autoloadBunfig: false },
+    // The binary's own compile options (scripts/build.ts): no .env, bunfig, tsconfig or package.json lookups.
+    compile: {
+      outfile,
+      autoloadDotenv: false,
+      autoloadBunfig: false,
+      autoloadTsconfig: false,
+      autoloadPackageJson: false,
+    },
   });
   if (!result.success) throw new Error("hello-world build failed");
   return outfile;

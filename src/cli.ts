@@ -4,6 +4,7 @@
 import { version } from "../package.json" with { type: "json" };
 import { extractGlobals } from "./cli/argv.ts";
 import { ExitStatus, Interrupted } from "./cli/exit-status.ts";
+import { getStreams, stdoutFailed } from "./cli/fd-stream.ts";
 import { CofferError, ExitCode, InternalError } from "./errors.ts";
 
 // Everything else loads after --version is answered: each module imported
@@ -17,10 +18,9 @@ export async function main(
     const { globals, rest } = extractGlobals(argv);
     verbose ||= globals.verbose;
     if (globals.version) {
-      const { getStreams } = await import("./cli/output.ts");
-      getStreams().stdout.write(
-        globals.json ? `${JSON.stringify({ version })}\n` : `coffer ${version}\n`,
-      );
+      // fd-stream, not the output module: its logger is not worth loading for one line.
+      const text = globals.json ? `${JSON.stringify({ version })}\n` : `coffer ${version}\n`;
+      getStreams().stdout.write(text);
       return ExitCode.ok;
     }
     const [{ setContext }, { dispatch }, { root }] = await Promise.all([
@@ -72,27 +72,7 @@ function reportWith(
   return ExitCode.internal;
 }
 
-/**
- * stdout failing under us: a reader that went away (`coffer queue list q | head -1`)
- * is not an error, so drop the rest and finish normally, closing the store.
- */
-function onStdoutError(err: NodeJS.ErrnoException): void {
-  if (err.code === "EPIPE") return;
-  process.exitCode = ExitCode.io;
-  void import("./cli/output.ts").then(({ say }) =>
-    say.error(`write to stdout: ${err.code ?? err.message}`),
-  );
-}
-
-/**
- * stderr failing under us (`2>/dev/full`, a closed pipe): there is nowhere left
- * to report it, and the command's work may be done (a secret stored), so the
- * exit code stays the command's own: the messages are lost, nothing crashes.
- */
-function onStderrError(): void {}
-
 if (import.meta.main) {
-  process.stdout.on("error", onStdoutError);
-  process.stderr.on("error", onStderrError);
-  process.exitCode = await main(process.argv.slice(2), process.env);
+  const code = await main(process.argv.slice(2), process.env);
+  process.exitCode = stdoutFailed() ? ExitCode.io : code;
 }

@@ -14,8 +14,7 @@ import { isSqliteError } from "../../store/sqlite-errors.ts";
 import { Store, type StoreOptions } from "../../store/store.ts";
 import { storeError } from "../../store/store-error.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy } from "../../store/tx.ts";
-import { type ClientVault, clientVault } from "../../vault/client-vault.ts";
-import { SqliteVaultRows } from "../../vault/sqlite.ts";
+import type { ClientVault } from "../../vault/client-vault.ts";
 import { Mutex } from "./mutex.ts";
 
 /**
@@ -62,7 +61,13 @@ class SqliteClient implements Client {
     this.messages = wrap(store.messages, turn);
     this.queue = wrapQueue(store, turn);
     // Each vault read and write transaction takes its turn; sealing runs between turns.
-    this.vault = clientVault(new SqliteVaultRows(store, (run) => this.turn(run)));
+    this.vault = lazyVault(async () => {
+      const [{ clientVault }, { SqliteVaultRows }] = await Promise.all([
+        import("../../vault/client-vault.ts"),
+        import("../../vault/sqlite.ts"),
+      ]);
+      return clientVault(new SqliteVaultRows(store, (run) => this.turn(run)));
+    });
   }
 
   transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
@@ -170,4 +175,20 @@ function wrapQueue(store: Store, via: (run: () => unknown) => Promise<unknown>):
   return new Proxy(base, {
     get: (obj, key) => (key in long ? long[key as keyof typeof long] : Reflect.get(obj, key)),
   });
+}
+
+/** The vault, its modules loaded on first use: a queue or session command never pays for them. */
+function lazyVault(load: () => Promise<ClientVault>): ClientVault {
+  let loaded: Promise<ClientVault> | undefined;
+  const vault = () => {
+    loaded ??= load();
+    return loaded;
+  };
+  return {
+    exists: async () => (await vault()).exists(),
+    create: async (passphrase, params, options) =>
+      (await vault()).create(passphrase, params, options),
+    unlock: async (passphrase, options) => (await vault()).unlock(passphrase, options),
+    inspect: async (options) => (await vault()).inspect(options),
+  };
 }
