@@ -19,7 +19,7 @@ process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 async function buildHello(): Promise<string> {
   const src = join(dir, "hello.ts");
-  writeFileSync(src, 'process.stdout.write("hello\\n");\n');
+  writeFileSync(src, `console.log("hello");\n`);
   const outfile = join(dir, "hello");
   const result = await Bun.build({
     entrypoints: [src],
