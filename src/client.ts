@@ -2,11 +2,14 @@
 // from the sync classes so the two cannot drift, and connect(), which picks the engine.
 
 import { isPostgresUrl } from "./engines/postgres/url.ts";
+import type { Agents } from "./state/agents/sqlite.ts";
+import type { Documents } from "./state/documents/sqlite.ts";
 import type { Messages } from "./state/messages/sqlite.ts";
 import type { Queue } from "./state/queue/sqlite.ts";
 import type { Sessions } from "./state/sessions/sqlite.ts";
 import type { StoreOptions } from "./store/store.ts";
 import type { ClientVault } from "./vault/client-vault.ts";
+import type { Vault } from "./vault/vault.ts";
 
 /** Each public method of `T`, returning a promise of what it returned. */
 export type Async<T> = {
@@ -21,12 +24,31 @@ export type Async<T> = {
 export type AsyncSessions = Async<Sessions>;
 export type AsyncMessages = Async<Messages>;
 export type AsyncQueue = Async<Queue>;
+export type AsyncAgents = Async<Agents>;
+export type AsyncDocuments = Async<Documents>;
 
 /** What runs inside one transaction: the same operations, all committed together or none. */
 export interface ClientTx {
   readonly sessions: AsyncSessions;
   readonly messages: AsyncMessages;
   readonly queue: AsyncQueue;
+  readonly agents: AsyncAgents;
+  readonly documents: AsyncDocuments;
+}
+
+/** Inside `client.transaction(fn)`: the modules, and a vault bound to the transaction. */
+export interface Transaction extends ClientTx {
+  /**
+   * The unlocked `vault`'s keys over this transaction's rows: its writes (and
+   * the new digest and generation) commit or roll back with the rest. On
+   * SQLite the transaction must be `{ durable: true }`, as every vault write is.
+   */
+  bindVault(vault: Vault): Vault;
+}
+
+export interface TransactionOptions {
+  /** SQLite: commit with synchronous=FULL (a vault write needs it). PostgreSQL: always so. */
+  durable?: boolean | undefined;
 }
 
 export type Engine = "sqlite" | "postgres";
@@ -47,7 +69,7 @@ export interface Client extends ClientTx {
    * transaction() again if it is. coffer's own operations, outside a
    * transaction, are retried with a jittered backoff within the busy timeout.
    */
-  transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Waits for the operations already issued, then closes; idempotent. */
   close(): Promise<void>;
 }

@@ -3,7 +3,8 @@
 
 import init from "../../migrations/0001_init.sql" with { type: "text" };
 import vault from "../../migrations/0002_vault.sql" with { type: "text" };
-import queueWorkers from "../../migrations/0003_queue_workers.sql" with { type: "text" };
+import agents from "../../migrations/0003_agents.sql" with { type: "text" };
+import queueWorkers from "../../migrations/0004_queue_workers.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -14,7 +15,8 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: "init", sql: init },
   { version: 2, name: "vault", sql: vault },
-  { version: 3, name: "queue_workers", sql: queueWorkers },
+  { version: 3, name: "agents", sql: agents },
+  { version: 4, name: "queue_workers", sql: queueWorkers },
 ];
 
 export const latestVersion = migrations.length;

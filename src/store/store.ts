@@ -4,6 +4,8 @@
 import type { Database } from "bun:sqlite";
 import { CofferError, IoError } from "../errors.ts";
 import { redactTokens } from "../redact.ts";
+import { Agents } from "../state/agents/sqlite.ts";
+import { Documents } from "../state/documents/sqlite.ts";
 import { Messages } from "../state/messages/sqlite.ts";
 import { Queue, type QueueOptions } from "../state/queue/sqlite.ts";
 import { Sessions } from "../state/sessions/sqlite.ts";
@@ -34,6 +36,8 @@ export class Store implements Disposable {
   readonly sessions: Sessions;
   readonly messages: Messages;
   readonly queue: Queue;
+  readonly agents: Agents;
+  readonly documents: Documents;
   private readonly busyTimeoutMs: number | undefined;
   private readonly lease: Lease;
 
@@ -47,6 +51,8 @@ export class Store implements Disposable {
     this.sessions = new Sessions(this);
     this.messages = new Messages(this);
     this.queue = new Queue(this, options.queue);
+    this.agents = new Agents(this);
+    this.documents = new Documents(this);
   }
 
   /**

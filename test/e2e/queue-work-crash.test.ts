@@ -51,6 +51,7 @@ for (const engine of ENGINES) {
       await withClient(db, (c) => c.queue.removeSchedule("tick"));
       // One last worker drains the rest, including jobs whose leases must run out first.
       const last = startWorker(db, ["q", "--lease", "400", "--", "bash", "-c", script]);
+      await Bun.sleep(300); // started, its signal handlers in place
       await until(async () => {
         const [s] = await withClient(db, (c) => c.queue.stats("q"));
         return s !== undefined && s.pending === 0 && s.processing === 0;

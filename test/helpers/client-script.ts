@@ -1,6 +1,7 @@
 // For the Client tests: one script calling every operation once, and promise helpers.
 
 import type { ClientTx } from "../../src/index.ts";
+import { agentScript } from "./agent-script.ts";
 
 export function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve = () => {};
@@ -16,7 +17,9 @@ export async function settle(): Promise<void> {
 }
 
 /** Every public operation once; `api` is a Client, a ClientTx or a sync Store. */
-export async function script(api: ClientTx | Record<keyof ClientTx, object>): Promise<unknown[]> {
+export async function script(
+  api: ClientTx | Record<"sessions" | "messages" | "queue", object>,
+): Promise<unknown[]> {
   const { sessions, messages, queue } = api as ClientTx;
   const out: unknown[] = [];
   // Errors count as results: the same class and message on both.
@@ -54,6 +57,8 @@ export async function script(api: ClientTx | Record<keyof ClientTx, object>): Pr
   await step(queue.get(a?.id ?? 0));
   await step(queue.list("q"));
   await step(queue.stats());
+  // Past the millisecond both jobs completed in, so the count is 2 on either clock.
+  await Bun.sleep(5);
   await step(queue.purge({ olderThan: 0 }));
   // Workers: groups and parents, a settle that claims the next, release, the waiter, the loop, schedules.
   const g1 = await queue.enqueue("w", { n: 4 }, { group: "g" });
@@ -81,6 +86,7 @@ export async function script(api: ClientTx | Record<keyof ClientTx, object>): Pr
   await step(sessions.delete("s2"));
   await step((async () => sessions.require("s2"))());
   await step((async () => queue.ack(a?.id ?? 0))());
+  if ("agents" in api) await agentScript(api as ClientTx, out, step);
   return out;
 }
 

@@ -41,51 +41,76 @@ export default defineCommand({
     "passphrase-fd": { type: "string", description: "With --secrets: passphrase fd" },
   },
   async run({ args, rawArgs }) {
-    const dash = rawArgs.indexOf("--");
-    const argv = dash === -1 ? [] : rawArgs.slice(dash + 1);
-    if (argv.length === 0) {
-      throw new UsageError("no command to run", { hint: "coffer queue work QUEUE -- CMD [ARGS…]" });
-    }
-    const options = {
-      concurrency: parseIntFlag(args.concurrency, "--concurrency", 1, 1000),
-      lease: parseIntFlag(args.lease, "--lease", 1),
-      maxJobs: parseIntFlag(args["max-jobs"], "--max-jobs", 0),
-      exitWhenEmpty: args["exit-when-empty"] === true,
-      grace: parseIntFlag(args.grace, "--grace", 0) ?? DEFAULT_GRACE_MS,
-    };
-    const timeout = parseIntFlag(args.timeout, "--timeout", 1);
-    if (!args.secrets && (args.only || args.scope)) {
-      throw new UsageError("--only and --scope need --secrets");
-    }
-    const base = baseEnv();
-    if (!findCommand(argv[0] as string, base.PATH)) {
-      say.error(`${argv[0]}: command not found`);
-      return new ExitStatus(NOT_FOUND);
-    }
-    const { env, mask } = args.secrets
-      ? await secretEnv(args, base)
-      : { env: base, mask: undefined };
-    const client = await openCliClient();
+    // First of all: a stop asked for while starting up is a clean stop too, not a death by signal.
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     const signals = ["SIGTERM", "SIGINT"] as const;
     for (const s of signals) process.on(s, onSignal);
     try {
-      await client.queue.work(
-        args.queue,
-        (job, ctx) => runJob(job, ctx, { argv, env, mask, timeout }),
-        {
-          ...options,
-          signal: stop.signal,
-          onError: (err, job) => say.warn(`job ${job.id}: ${(err as Error).message}`),
-        },
-      );
+      return await work(args, rawArgs, stop.signal);
     } finally {
       for (const s of signals) process.removeListener(s, onSignal);
-      await client.close();
     }
   },
 });
+
+async function work(
+  args: WorkArgs,
+  rawArgs: readonly string[],
+  signal: AbortSignal,
+): Promise<ExitStatus | undefined> {
+  const dash = rawArgs.indexOf("--");
+  const argv = dash === -1 ? [] : rawArgs.slice(dash + 1);
+  if (argv.length === 0) {
+    throw new UsageError("no command to run", { hint: "coffer queue work QUEUE -- CMD [ARGS…]" });
+  }
+  const options = {
+    concurrency: parseIntFlag(args.concurrency, "--concurrency", 1, 1000),
+    lease: parseIntFlag(args.lease, "--lease", 1),
+    maxJobs: parseIntFlag(args["max-jobs"], "--max-jobs", 0),
+    exitWhenEmpty: args["exit-when-empty"] === true,
+    grace: parseIntFlag(args.grace, "--grace", 0) ?? DEFAULT_GRACE_MS,
+  };
+  const timeout = parseIntFlag(args.timeout, "--timeout", 1);
+  if (!args.secrets && (args.only || args.scope)) {
+    throw new UsageError("--only and --scope need --secrets");
+  }
+  const base = baseEnv();
+  if (!findCommand(argv[0] as string, base.PATH)) {
+    say.error(`${argv[0]}: command not found`);
+    return new ExitStatus(NOT_FOUND);
+  }
+  const { env, mask } = args.secrets ? await secretEnv(args, base) : { env: base, mask: undefined };
+  const client = await openCliClient();
+  try {
+    await client.queue.work(
+      args.queue,
+      (job, ctx) => runJob(job, ctx, { argv, env, mask, timeout }),
+      {
+        ...options,
+        signal,
+        onError: (err, job) => say.warn(`job ${job.id}: ${(err as Error).message}`),
+      },
+    );
+  } finally {
+    await client.close();
+  }
+}
+
+interface WorkArgs {
+  queue: string;
+  concurrency?: string | undefined;
+  lease?: string | undefined;
+  timeout?: string | undefined;
+  grace?: string | undefined;
+  "max-jobs"?: string | undefined;
+  "exit-when-empty"?: boolean | undefined;
+  secrets?: boolean | undefined;
+  only?: string | undefined;
+  scope?: string | undefined;
+  "passphrase-file"?: string | undefined;
+  "passphrase-fd"?: string | undefined;
+}
 
 interface JobCommand {
   argv: readonly string[];
@@ -145,7 +170,7 @@ function findCommand(name: string, path: string | undefined): boolean {
 
 /** The vault unlocked once: every CMD gets the secrets as `coffer run` gives them. */
 async function secretEnv(
-  args: { only?: string | undefined; scope?: string | undefined } & Record<string, unknown>,
+  args: WorkArgs,
   base: Record<string, string>,
 ): Promise<{ env: Record<string, string>; mask: Uint8Array[] }> {
   const { openVault, scopeOf } = await import("../secret/_vault.ts");

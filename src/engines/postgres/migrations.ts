@@ -4,7 +4,8 @@
 
 import init from "../../../migrations/postgres/0001_init.sql" with { type: "text" };
 import vault from "../../../migrations/postgres/0002_vault.sql" with { type: "text" };
-import queueWorkers from "../../../migrations/postgres/0003_queue_workers.sql" with {
+import agents from "../../../migrations/postgres/0003_agents.sql" with { type: "text" };
+import queueWorkers from "../../../migrations/postgres/0004_queue_workers.sql" with {
   type: "text",
 };
 import type { Migration } from "../../store/migrations.ts";
@@ -12,7 +13,8 @@ import type { Migration } from "../../store/migrations.ts";
 export const pgMigrations: readonly Migration[] = [
   { version: 1, name: "init", sql: init },
   { version: 2, name: "vault", sql: vault },
-  { version: 3, name: "queue_workers", sql: queueWorkers },
+  { version: 3, name: "agents", sql: agents },
+  { version: 4, name: "queue_workers", sql: queueWorkers },
 ];
 
 export const pgLatestVersion = pgMigrations.length;
