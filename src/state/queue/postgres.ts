@@ -331,11 +331,12 @@ export class PgQueue {
       const [updated] =
         await sql`UPDATE jobs SET status = 'pending', attempts = 0, run_at = now_ms(),
         updated_at = now_ms() WHERE id = ${id} RETURNING *`;
+      await sql`SELECT pg_notify(${jobChannel(this.db.target)}, ${row?.queue})`;
       return pgJob(updated);
     });
   }
 
-  /** Retries every failed job of `queue`; returns how many. */
+  /** Retries every failed job of `queue`; returns how many. Wakes listeners. */
   retryAll(queue: string): Promise<number> {
     return this.run(async (sql) => {
       const r = await sql`UPDATE jobs SET status = 'pending', attempts = 0, run_at = now_ms(),
@@ -344,6 +345,7 @@ export class PgQueue {
                       AND l.status IN ('pending', 'processing'))
           AND id = (SELECT min(f.id) FROM jobs f WHERE f.queue = jobs.queue
                     AND f.dedupe_key = jobs.dedupe_key AND f.status = 'failed')))`;
+      if (r.count > 0) await sql`SELECT pg_notify(${jobChannel(this.db.target)}, ${queue})`;
       return r.count;
     });
   }
