@@ -97,6 +97,16 @@ for (const engine of ENGINES) {
       expect(jobs[0]?.status).toBe("completed");
       expect(jobs[1]?.status).toBe("pending");
       expect(jobs[1]?.attempts).toBe(0);
+      // A second signal ends a long grace period at once.
+      const w3 = startWorker(db, ["q", "--grace", "60000", "--", "sh", "-c", script]);
+      await until(
+        async () => (await withClient(db, (c) => c.queue.get(slow)))?.status === "processing",
+      );
+      w3.kill("SIGTERM");
+      await Bun.sleep(300);
+      w3.kill("SIGTERM");
+      expect((await finished(w3)).code).toBe(0);
+      expect((await withClient(db, (c) => c.queue.get(slow)))?.attempts).toBe(0);
     });
 
     test("idle it uses no CPU, and picks a pushed job up at once", async () => {

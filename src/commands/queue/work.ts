@@ -42,12 +42,14 @@ export default defineCommand({
   },
   async run({ args, rawArgs }) {
     // First of all: a stop asked for while starting up is a clean stop too, not a death by signal.
+    // A second signal ends the grace period at once.
     const stop = new AbortController();
-    const onSignal = () => stop.abort();
+    const force = new AbortController();
+    const onSignal = () => (stop.signal.aborted ? force : stop).abort();
     const signals = ["SIGTERM", "SIGINT"] as const;
     for (const s of signals) process.on(s, onSignal);
     try {
-      return await work(args, rawArgs, stop.signal);
+      return await work(args, rawArgs, stop.signal, force.signal);
     } finally {
       for (const s of signals) process.removeListener(s, onSignal);
     }
@@ -58,6 +60,7 @@ async function work(
   args: WorkArgs,
   rawArgs: readonly string[],
   signal: AbortSignal,
+  force: AbortSignal,
 ): Promise<ExitStatus | undefined> {
   const dash = rawArgs.indexOf("--");
   const argv = dash === -1 ? [] : rawArgs.slice(dash + 1);
@@ -89,6 +92,7 @@ async function work(
       {
         ...options,
         signal,
+        force,
         onError: (err, job) => say.warn(`job ${job.id}: ${(err as Error).message}`),
       },
     );

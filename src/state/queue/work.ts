@@ -24,6 +24,8 @@ export interface WorkOptions {
   signal?: AbortSignal | undefined;
   /** Ms the running jobs get after `signal` before theirs is aborted (default: as long as they take). */
   grace?: number | undefined;
+  /** Aborting it ends the grace period at once (a second Ctrl-C). */
+  force?: AbortSignal | undefined;
   /** Stop after claiming this many jobs. */
   maxJobs?: number | undefined;
   /** Stop once no job is due and none is running. */
@@ -109,14 +111,20 @@ class Loop {
   async run(): Promise<WorkResult> {
     const outer = this.options.signal;
     const onStop = () => this.beginStop();
+    const onForce = () => {
+      this.beginStop();
+      this.hard.abort();
+    };
     if (outer?.aborted) return this.result;
     outer?.addEventListener("abort", onStop, { once: true });
+    this.options.force?.addEventListener("abort", onForce, { once: true });
     try {
       const slots = Array.from({ length: this.options.concurrency ?? 1 }, () => this.slot());
       await Promise.all(slots);
       return this.result;
     } finally {
       outer?.removeEventListener("abort", onStop);
+      this.options.force?.removeEventListener("abort", onForce);
       clearTimeout(this.graceTimer);
       clearInterval(this.keepAlive);
     }
