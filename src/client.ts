@@ -4,6 +4,7 @@
 import { connectPostgresClient } from "./engines/postgres/client.ts";
 import { isPostgresUrl } from "./engines/postgres/url.ts";
 import { openSqliteClient } from "./engines/sqlite/client.ts";
+import type { Keys } from "./state/keys/sqlite.ts";
 import type { Messages } from "./state/messages/sqlite.ts";
 import type { Queue } from "./state/queue/sqlite.ts";
 import type { Sessions } from "./state/sessions/sqlite.ts";
@@ -22,12 +23,15 @@ export type Async<T> = {
 export type AsyncSessions = Async<Sessions>;
 export type AsyncMessages = Async<Messages>;
 export type AsyncQueue = Async<Queue>;
+export type AsyncKeys = Async<Keys>;
 
 /** What runs inside one transaction: the same operations, all committed together or none. */
 export interface ClientTx {
   readonly sessions: AsyncSessions;
   readonly messages: AsyncMessages;
   readonly queue: AsyncQueue;
+  /** API keys of `coffer serve` (SPEC §13). */
+  readonly keys: AsyncKeys;
 }
 
 export type Engine = "sqlite" | "postgres";

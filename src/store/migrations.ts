@@ -3,6 +3,7 @@
 
 import init from "../../migrations/0001_init.sql" with { type: "text" };
 import vault from "../../migrations/0002_vault.sql" with { type: "text" };
+import apiKeys from "../../migrations/0003_api_keys.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -13,6 +14,7 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: "init", sql: init },
   { version: 2, name: "vault", sql: vault },
+  { version: 3, name: "api_keys", sql: apiKeys },
 ];
 
 export const latestVersion = migrations.length;

@@ -4,6 +4,7 @@
 import type { Database } from "bun:sqlite";
 import { CofferError, IoError } from "../errors.ts";
 import { redactTokens } from "../redact.ts";
+import { Keys } from "../state/keys/sqlite.ts";
 import { Messages } from "../state/messages/sqlite.ts";
 import { Queue, type QueueOptions } from "../state/queue/sqlite.ts";
 import { Sessions } from "../state/sessions/sqlite.ts";
@@ -34,6 +35,7 @@ export class Store implements Disposable {
   readonly sessions: Sessions;
   readonly messages: Messages;
   readonly queue: Queue;
+  readonly keys: Keys;
   private readonly busyTimeoutMs: number | undefined;
   private readonly lease: Lease;
 
@@ -47,6 +49,7 @@ export class Store implements Disposable {
     this.sessions = new Sessions(this);
     this.messages = new Messages(this);
     this.queue = new Queue(this, options.queue);
+    this.keys = new Keys(this);
   }
 
   /**

@@ -1,6 +1,7 @@
 // For the Client tests: one script calling every operation once, and promise helpers.
 
 import type { ClientTx } from "../../src/index.ts";
+import { hashKey } from "../../src/state/keys/rules.ts";
 
 export function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve = () => {};
@@ -17,7 +18,7 @@ export async function settle(): Promise<void> {
 
 /** Every public operation once; `api` is a Client, a ClientTx or a sync Store. */
 export async function script(api: ClientTx | Record<keyof ClientTx, object>): Promise<unknown[]> {
-  const { sessions, messages, queue } = api as ClientTx;
+  const { sessions, messages, queue, keys } = api as ClientTx;
   const out: unknown[] = [];
   // Errors count as results: the same class and message on both.
   const step = async (p: unknown) =>
@@ -58,6 +59,25 @@ export async function script(api: ClientTx | Record<keyof ClientTx, object>): Pr
   await step(sessions.delete("s2"));
   await step((async () => sessions.require("s2"))());
   await step((async () => queue.ack(a?.id ?? 0))());
+  // Keys: the key itself is random, so only its shape and what it finds are compared.
+  const made = await keys.create({
+    name: "agent",
+    rules: ["sessions", "queue:q*"],
+    expiresIn: 60_000,
+  });
+  out.push({ key: /^cfk_[\w-]{43}$/.test(made.key), info: made.info });
+  await step((async () => keys.create({ name: "agent" }))());
+  const found = await keys.find(hashKey(made.key));
+  out.push({
+    name: found?.key.name,
+    rules: found?.key.rules,
+    live: (found?.key.expiresAt ?? 0) > (found?.now ?? 0),
+  });
+  await step(keys.find(hashKey("cfk_nothing")));
+  await step(keys.touch("agent"));
+  await step(keys.list());
+  await step(keys.remove("agent"));
+  await step((async () => keys.remove("agent"))());
   return out;
 }
 

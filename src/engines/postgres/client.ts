@@ -3,6 +3,7 @@
 
 import type { SQL } from "bun";
 import type {
+  AsyncKeys,
   AsyncMessages,
   AsyncQueue,
   AsyncSessions,
@@ -12,6 +13,7 @@ import type {
 } from "../../client.ts";
 import { UsageError } from "../../errors.ts";
 import type { QueueOptions } from "../../state/job.ts";
+import { PgKeys } from "../../state/keys/postgres.ts";
 import { PgMessages } from "../../state/messages/postgres.ts";
 import { PgQueue } from "../../state/queue/postgres.ts";
 import { PgSessions } from "../../state/sessions/postgres.ts";
@@ -66,6 +68,7 @@ class PgClient implements Client {
   readonly sessions: AsyncSessions;
   readonly messages: AsyncMessages;
   readonly queue: AsyncQueue;
+  readonly keys: AsyncKeys;
   private closed = false;
 
   constructor(
@@ -77,6 +80,7 @@ class PgClient implements Client {
     this.sessions = this.guard(parts.sessions);
     this.messages = this.guard(parts.messages);
     this.queue = this.guard(parts.queue);
+    this.keys = this.guard(parts.keys);
   }
 
   async transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
@@ -113,6 +117,7 @@ class PgClient implements Client {
         ...this.options.queue,
         redact: this.options.redact,
       }) satisfies AsyncQueue,
+      keys: new PgKeys(handle) satisfies AsyncKeys,
     };
   }
 

@@ -42,6 +42,7 @@ class SqliteClient implements Client {
   readonly sessions: ClientTx["sessions"];
   readonly messages: ClientTx["messages"];
   readonly queue: ClientTx["queue"];
+  readonly keys: ClientTx["keys"];
   private readonly mutex = new Mutex();
   /** Set while `fn` of a transaction runs, to catch the client used where `tx` is meant. */
   private readonly inTx = new AsyncLocalStorage<true>();
@@ -55,6 +56,7 @@ class SqliteClient implements Client {
     this.sessions = wrap(store.sessions, turn);
     this.messages = wrap(store.messages, turn);
     this.queue = wrap(store.queue, turn);
+    this.keys = wrap(store.keys, turn);
   }
 
   transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
@@ -81,6 +83,7 @@ class SqliteClient implements Client {
         sessions: wrap(this.store.sessions, direct),
         messages: wrap(this.store.messages, direct),
         queue: wrap(this.store.queue, direct),
+        keys: wrap(this.store.keys, direct),
       };
       try {
         const result = await this.inTx.run(true, () => fn(tx));
