@@ -1,0 +1,102 @@
+// coffer serve [--socket PATH] [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]:
+// the whole store over HTTP/JSON until SIGTERM or SIGINT (SPEC §13).
+
+import { readFileSync } from "node:fs";
+import { defineCommand } from "citty";
+import { context, openCliClient, storePath } from "../cli/context.ts";
+import { say } from "../cli/output.ts";
+import { isPostgresUrl } from "../engines/postgres/url.ts";
+import { IoError, UsageError } from "../errors.ts";
+import {
+  checkListen,
+  defaultSocketPath,
+  type ListenAddress,
+  parseListen,
+} from "../serve/listen.ts";
+import { startServer } from "../serve/server.ts";
+import { postgresWaiter, sqliteWaiter } from "../serve/wait.ts";
+
+export default defineCommand({
+  meta: { name: "serve", description: "Serve the store over HTTP/JSON on a Unix socket (and TCP)" },
+  args: {
+    socket: {
+      type: "string",
+      description: "Unix socket path (default $XDG_RUNTIME_DIR/coffer/serve.sock)",
+    },
+    listen: {
+      type: "string",
+      description: "Also listen on TCP HOST:PORT (HOST default 127.0.0.1)",
+    },
+    "tls-cert": { type: "string", description: "PEM certificate chain for TCP (TLS 1.2 or later)" },
+    "tls-key": { type: "string", description: "PEM private key for --tls-cert" },
+  },
+  async run({ args }) {
+    const target = storePath();
+    const postgres = isPostgresUrl(target);
+    const tls = readTls(args["tls-cert"], args["tls-key"]);
+    let listen: ListenAddress | undefined;
+    if (args.listen !== undefined) {
+      listen = parseListen(args.listen);
+      checkListen(listen, tls !== undefined);
+    } else if (tls) {
+      throw new UsageError("--tls-cert and --tls-key need --listen");
+    }
+    const socket = args.socket ?? defaultSocketPath(context().env, target, postgres);
+    const client = await openCliClient();
+    const waiter = postgres ? await postgresWaiter(target) : sqliteWaiter(target);
+    let server: Awaited<ReturnType<typeof startServer>>;
+    try {
+      server = await startServer({
+        client,
+        waiter,
+        socket,
+        socketIsOwn: args.socket === undefined,
+        listen,
+        tls,
+        onInternalError: (err) =>
+          say.error(`internal error: ${err instanceof Error ? err.name : "unknown"}`),
+      });
+    } catch (err) {
+      await waiter.close();
+      await client.close();
+      throw err;
+    }
+    say.info(`serving on unix:${socket}`);
+    if (listen) say.info(`serving on ${tls ? "https" : "http"}://${listen.host}:${server.port}`);
+    await stopSignal();
+    say.info("shutting down");
+    await server.stop();
+  },
+});
+
+function readTls(cert: string | undefined, key: string | undefined) {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new UsageError("give both --tls-cert and --tls-key");
+  }
+  return { cert: readPem(cert, "--tls-cert"), key: readPem(key, "--tls-key") };
+}
+
+function readPem(path: string, flag: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new IoError(`${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? "unreadable"}`);
+  }
+  if (!text.includes("-----BEGIN ")) throw new UsageError(`${flag} ${path} is not a PEM file`);
+  return text;
+}
+
+/** Resolves on the first SIGTERM or SIGINT. */
+function stopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off("SIGTERM", done);
+      process.off("SIGINT", done);
+      resolve();
+    };
+    process.on("SIGTERM", done);
+    process.on("SIGINT", done);
+  });
+}

@@ -1,0 +1,182 @@
+// `coffer serve`'s HTTP server over one Client: the guards, the key, the
+// route, its body and query, the handler, and the JSON answer; a Unix socket
+// and, optionally, TCP. stop() drains: no new requests, waiting claims get 204,
+// those in flight finish (bounded), then the client closes and the socket goes.
+
+import type { Server } from "bun";
+import * as v from "valibot";
+import type { Client } from "../client.ts";
+import { ApiError, errorBody, refuse, toApiError } from "./api-error.ts";
+import { Authenticator, checkRight } from "./auth.ts";
+import { allowedHosts, checkHost, checkOrigin, MAX_BODY_BYTES, readJsonBody } from "./guard.ts";
+import { hostHeaderName, type ListenAddress } from "./listen.ts";
+import {
+  type CompiledRoute,
+  compile,
+  match,
+  type RouteContext,
+  type ServerParts,
+} from "./route.ts";
+import { routes } from "./routes.ts";
+import { prepareSocket, removeSocket, sealSocket } from "./socket.ts";
+import type { JobWaiter } from "./wait.ts";
+
+export const DRAIN_MS = 10_000;
+const IDLE_SECONDS = 45;
+
+export interface ServeOptions {
+  client: Client;
+  waiter: JobWaiter;
+  /** The Unix socket to listen on; `socketIsOwn`: its directory is coffer's default one. */
+  socket?: string | undefined;
+  socketIsOwn?: boolean | undefined;
+  listen?: ListenAddress | undefined;
+  /** PEM text of the certificate chain and key: TCP speaks TLS (1.2 or later) then. */
+  tls?: { cert: string; key: string } | undefined;
+  vault?: object | undefined;
+  /** Told of every 500, for the server's log (messages only, never a body). */
+  onInternalError?: ((err: unknown) => void) | undefined;
+  drainMs?: number | undefined;
+}
+
+export interface RunningServer {
+  socket: string | undefined;
+  /** The TCP port (the real one when 0 was asked for). */
+  port: number | undefined;
+  /** Resolves once stopped; idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function startServer(o: ServeOptions): Promise<RunningServer> {
+  const table = routes.map(compile);
+  const abort = new AbortController();
+  const parts: ServerParts = {
+    client: o.client,
+    waiter: o.waiter,
+    closing: abort.signal,
+    vault: o.vault,
+  };
+  const auth = new Authenticator(o.client);
+  const extra = o.listen ? [hostHeaderName(o.listen.host)] : [];
+  if (o.socket) extra.push(o.socket, encodeURIComponent(o.socket));
+  const hosts = allowedHosts(extra);
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const handle = async (req: Request, peer: string): Promise<Response> => {
+    inFlight++;
+    try {
+      if (abort.signal.aborted)
+        throw new ApiError(503, "shutting_down", 6, "the server is shutting down");
+      return await answer(req, peer, table, parts, auth, hosts);
+    } catch (err) {
+      const e = toApiError(err);
+      if (e.status === 500) o.onInternalError?.(err);
+      return json(e.status, errorBody(e));
+    } finally {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    }
+  };
+  const servers: Server<undefined>[] = [];
+  let ino = 0;
+  const common = { maxRequestBodySize: MAX_BODY_BYTES + 65_536 };
+  // A long-poll claim is silent for up to 30 s: past Bun's 10 s idle timeout.
+  const serveOne = (server: Server<undefined>, req: Request, peer: string) => {
+    server.timeout(req, IDLE_SECONDS);
+    return handle(req, peer);
+  };
+  if (o.socket) {
+    await prepareSocket(o.socket, o.socketIsOwn ?? false);
+    servers.push(
+      Bun.serve({
+        ...common,
+        unix: o.socket,
+        fetch: (req, server) => serveOne(server, req, "unix"),
+      }),
+    );
+    ino = sealSocket(o.socket);
+  }
+  if (o.listen) {
+    const hostname = o.listen.host === "localhost" ? "127.0.0.1" : o.listen.host;
+    servers.push(
+      Bun.serve({
+        ...common,
+        hostname,
+        port: o.listen.port,
+        ...(o.tls ? { tls: { cert: o.tls.cert, key: o.tls.key } } : {}),
+        fetch: (req, server) => serveOne(server, req, server.requestIP(req)?.address ?? "tcp"),
+      }),
+    );
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    abort.abort();
+    for (const s of servers) s.stop(false);
+    if (inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, o.drainMs ?? DRAIN_MS);
+        idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    for (const s of servers) s.stop(true);
+    await o.waiter.close();
+    await o.client.close();
+    if (o.socket) removeSocket(o.socket, ino);
+  };
+  return {
+    socket: o.socket,
+    port: o.listen ? servers[servers.length - 1]?.port : undefined,
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}
+
+async function answer(
+  req: Request,
+  peer: string,
+  table: readonly CompiledRoute[],
+  parts: ServerParts,
+  auth: Authenticator,
+  hosts: ReadonlySet<string>,
+): Promise<Response> {
+  checkOrigin(req);
+  checkHost(req, hosts);
+  const url = new URL(req.url);
+  const found = match(table, req.method, url.pathname);
+  if (found.kind === "none")
+    throw refuse.notFound(`no route ${req.method} ${url.pathname.slice(0, 200)}`);
+  if (found.kind === "method") {
+    throw new ApiError(
+      405,
+      "method_not_allowed",
+      2,
+      `${req.method} is not allowed here; use ${found.allowed.join(", ")}`,
+    );
+  }
+  const { route, params } = found;
+  const ctx: RouteContext = { ...parts, params, body: undefined, query: {}, key: null };
+  if (route.right) {
+    ctx.key = await auth.authenticate(req, peer);
+    checkRight(ctx.key, await route.right(ctx));
+  }
+  if (route.body) ctx.body = v.parse(route.body, await readJsonBody(req));
+  if (route.query) ctx.query = v.parse(route.query, Object.fromEntries(url.searchParams));
+  const reply = await route.handler(ctx);
+  return json(reply.status, reply.body);
+}
+
+const HEADERS = {
+  "content-type": "application/json",
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+};
+
+function json(status: number, body: unknown): Response {
+  if (status === 204 || body === undefined) return new Response(null, { status, headers: HEADERS });
+  return new Response(JSON.stringify(body), { status, headers: HEADERS });
+}
