@@ -60,10 +60,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const extra = o.listen ? [hostHeaderName(o.listen.host)] : [];
   if (o.socket) extra.push(o.socket, encodeURIComponent(o.socket));
   const hosts = allowedHosts(extra);
-  let inFlight = 0;
-  let idle: (() => void) | undefined;
   const handle = async (req: Request, peer: string): Promise<Response> => {
-    inFlight++;
     try {
       if (abort.signal.aborted)
         throw new ApiError(503, "shutting_down", 6, "the server is shutting down");
@@ -72,9 +69,6 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       const e = toApiError(err);
       if (e.status === 500) o.onInternalError?.(err);
       return json(e.status, errorBody(e));
-    } finally {
-      inFlight--;
-      if (inFlight === 0) idle?.();
     }
   };
   const servers: Server<undefined>[] = [];
@@ -111,16 +105,14 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     abort.abort();
-    for (const s of servers) s.stop(false);
-    if (inFlight > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, o.drainMs ?? DRAIN_MS);
-        idle = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    // Stops accepting; resolves once every connection is done (answers written, idle ones closed).
+    const drained = Promise.all(servers.map((s) => s.stop(false)));
+    let timer: Timer | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, o.drainMs ?? DRAIN_MS);
+    });
+    await Promise.race([drained, late]);
+    clearTimeout(timer);
     for (const s of servers) s.stop(true);
     await o.waiter.close();
     await o.client.close();
