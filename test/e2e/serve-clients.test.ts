@@ -55,9 +55,13 @@ describe("coffer serve and curl", () => {
     expect(ack).toEqual({ status: 200, body: { id: job.id, status: "completed" } });
     expect(curl([...auth, "-d", "{}", "http://localhost/v1/queues/curl/claim"]).status).toBe(204);
     const stats = coffer(["--db", s.db, "--json", "queue", "stats", "curl"]);
-    expect(JSON.parse(stats.stdout)).toEqual([
-      { queue: "curl", pending: 0, processing: 0, completed: 1, failed: 0 },
-    ]);
+    expect(JSON.parse(stats.stdout)).toEqual({
+      queue: "curl",
+      pending: 0,
+      processing: 0,
+      completed: 1,
+      failed: 0,
+    });
     expect(curl(["http://localhost/v1/queues/curl/stats"]).status).toBe(401);
   });
 });
