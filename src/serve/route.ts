@@ -3,7 +3,8 @@
 
 import type * as v from "valibot";
 import type { Client } from "../client.ts";
-import type { Right, StoredKey } from "../state/keys/rules.ts";
+import type { StoredKey } from "../state/keys/rules.ts";
+import type { Need } from "./needs.ts";
 import type { JobWaiter } from "./wait.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -35,8 +36,8 @@ export interface Route {
   method: Method;
   path: string;
   summary: string;
-  /** The right a key needs; absent: the route is public. May look the request up (a job's queue). */
-  right?: ((ctx: RouteContext) => Right | Promise<Right>) | undefined;
+  /** What a key needs; absent: the route is public. */
+  right?: Need | undefined;
   body?: v.GenericSchema | undefined;
   query?: v.GenericSchema | undefined;
   /** Status codes the route answers with on success, and what each means (for OpenAPI). */
@@ -46,7 +47,7 @@ export interface Route {
 
 interface RouteSpec<B extends v.GenericSchema | undefined, Q extends v.GenericSchema | undefined> {
   summary: string;
-  right?: (ctx: RouteContext) => Right | Promise<Right>;
+  right?: Need;
   body?: B;
   query?: Q;
   responses: Record<number, string>;

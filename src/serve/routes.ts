@@ -1,13 +1,23 @@
 // The route table: every route of the API, one entry each, in the order the
 // OpenAPI document lists them. A new route is a route(...) in routes/ and a line here.
 
-import type { Route } from "./route.ts";
+import { openApiDocument } from "./openapi.ts";
+import { type Route, route } from "./route.ts";
 import * as queue from "./routes/queue.ts";
 import * as sessions from "./routes/sessions.ts";
 import * as system from "./routes/system.ts";
 
+const openapi = route("GET", "/v1/openapi.json", {
+  summary: "This API as an OpenAPI 3.1 document",
+  responses: { 200: "the document" },
+  async handler() {
+    return { status: 200, body: openApiDocument(routes) };
+  },
+});
+
 export const routes: readonly Route[] = [
   system.health,
+  openapi,
   system.status,
   sessions.create,
   sessions.list,

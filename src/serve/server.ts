@@ -10,6 +10,7 @@ import { ApiError, errorBody, refuse, toApiError } from "./api-error.ts";
 import { Authenticator, checkRight } from "./auth.ts";
 import { allowedHosts, checkHost, checkOrigin, MAX_BODY_BYTES, readJsonBody } from "./guard.ts";
 import { hostHeaderName, type ListenAddress } from "./listen.ts";
+import { rightFor } from "./needs.ts";
 import {
   type CompiledRoute,
   compile,
@@ -154,7 +155,7 @@ async function answer(
   const ctx: RouteContext = { ...parts, params, body: undefined, query: {}, key: null };
   if (route.right) {
     ctx.key = await auth.authenticate(req, peer);
-    checkRight(ctx.key, await route.right(ctx));
+    checkRight(ctx.key, await rightFor(route.right, ctx));
   }
   if (route.body) ctx.body = v.parse(route.body, await readJsonBody(req));
   if (route.query) ctx.query = v.parse(route.query, Object.fromEntries(url.searchParams));

@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
+import { openApiDocument } from "../../src/serve/openapi.ts";
+import { routes } from "../../src/serve/routes.ts";
 import { BINARY, coffer } from "../helpers/binary.ts";
 import { call, makeKey, type Served, serve } from "../helpers/serve.ts";
 
@@ -33,6 +35,12 @@ describe("coffer serve: keys and rights", () => {
   test("answers /v1/health without a key and refuses every other route without one", async () => {
     expect((await call(s.socket, "GET", "/v1/health")).body).toMatchObject({ ok: true });
     expectError(await call(s.socket, "GET", "/v1/sessions"), 401, "unauthorized");
+  });
+
+  test("serves the OpenAPI document of the route table without a key", async () => {
+    const doc = await call(s.socket, "GET", "/v1/openapi.json");
+    expect(doc.status).toBe(200);
+    expect(doc.body).toEqual(JSON.parse(JSON.stringify(openApiDocument(routes))));
   });
 
   test("refuses a wrong key, a malformed header and an expired key with 401", async () => {

@@ -3,23 +3,16 @@
 
 import * as v from "valibot";
 import { JOB_STATUSES, MAX_DELAY_MS, MAX_LEASE_MS } from "../../state/job.ts";
-import type { Right } from "../../state/keys/rules.ts";
 import { refuse } from "../api-error.ts";
-import { type RouteContext, route } from "../route.ts";
+import { needs } from "../needs.ts";
+import { route } from "../route.ts";
 import { int, json, positiveId, queryInt, text } from "../schemas.ts";
 
 /** The longest a claim may wait for a job, in seconds. */
 export const MAX_WAIT_SECONDS = 30;
 
-const byName = ({ params }: RouteContext): Right => ({ area: "queue", queue: params.queue ?? "" });
-
-/** A job route's right: that of the job's own queue (a job nobody may see is 404). */
-async function byJob({ client, params }: RouteContext): Promise<Right> {
-  const id = positiveId(params.id, "job id");
-  const job = await client.queue.get(id);
-  if (!job) throw refuse.notFound(`no job ${id}`);
-  return { area: "queue", queue: job.queue };
-}
+const byName = needs.queue;
+const byJob = needs.jobQueue;
 
 export const push = route("POST", "/v1/queues/{queue}/jobs", {
   summary: "Enqueue a job",

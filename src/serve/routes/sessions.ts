@@ -1,13 +1,13 @@
 // Sessions and their messages: the library's Sessions and Messages over HTTP.
 
 import * as v from "valibot";
-import type { Right } from "../../state/keys/rules.ts";
 import { ROLES } from "../../state/messages/rules.ts";
+import { needs } from "../needs.ts";
 import { route } from "../route.ts";
 import { int, json, queryInt, text } from "../schemas.ts";
 
-const read = (): Right => ({ area: "sessions", write: false });
-const write = (): Right => ({ area: "sessions", write: true });
+const read = needs.sessionsRead;
+const write = needs.sessions;
 
 const NewSession = v.strictObject({
   id: v.optional(text()),

@@ -1,6 +1,7 @@
 // GET /v1/health (public), GET /v1/status (admin), GET /v1/openapi.json (public).
 
 import { version } from "../../../package.json" with { type: "json" };
+import { needs } from "../needs.ts";
 import { route } from "../route.ts";
 
 export const health = route("GET", "/v1/health", {
@@ -13,7 +14,7 @@ export const health = route("GET", "/v1/health", {
 
 export const status = route("GET", "/v1/status", {
   summary: "The engine, counts of sessions and jobs by queue, and whether the vault is unlocked",
-  right: () => ({ area: "admin" }),
+  right: needs.admin,
   responses: { 200: "`{ engine, version, sessions, queues, vault }`" },
   async handler({ client, vault }) {
     const [sessions, queues] = await Promise.all([client.sessions.count(), client.queue.stats()]);

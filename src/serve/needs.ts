@@ -1,0 +1,61 @@
+// What a route needs of a key, declared in the route table (so the OpenAPI
+// document can say it), and how a request turns it into the Right to check.
+
+import type { Right } from "../state/keys/rules.ts";
+import { refuse } from "./api-error.ts";
+import type { RouteContext } from "./route.ts";
+import { positiveId } from "./schemas.ts";
+
+export type Need =
+  | { area: "admin" }
+  | { area: "sessions" | "agents"; write: boolean }
+  /** The queue named in the path ({queue}), or the queue of the job ({id}). */
+  | { area: "queue"; from: "path" | "job" }
+  /** The scope named in the path ({scope}). */
+  | { area: "secrets"; write: boolean };
+
+export const needs = {
+  admin: { area: "admin" },
+  sessionsRead: { area: "sessions", write: false },
+  sessions: { area: "sessions", write: true },
+  agentsRead: { area: "agents", write: false },
+  agents: { area: "agents", write: true },
+  queue: { area: "queue", from: "path" },
+  jobQueue: { area: "queue", from: "job" },
+  secretsRead: { area: "secrets", write: false },
+  secrets: { area: "secrets", write: true },
+} as const satisfies Record<string, Need>;
+
+export async function rightFor(need: Need, ctx: RouteContext): Promise<Right> {
+  switch (need.area) {
+    case "admin":
+      return need;
+    case "sessions":
+    case "agents":
+      return need;
+    case "secrets":
+      return { area: "secrets", scope: ctx.params.scope ?? "", write: need.write };
+    case "queue": {
+      if (need.from === "path") return { area: "queue", queue: ctx.params.queue ?? "" };
+      const id = positiveId(ctx.params.id, "job id");
+      const job = await ctx.client.queue.get(id);
+      if (!job) throw refuse.notFound(`no job ${id}`);
+      return { area: "queue", queue: job.queue };
+    }
+  }
+}
+
+/** The rule a key needs, as the docs show it. */
+export function describeNeed(need: Need): string {
+  switch (need.area) {
+    case "admin":
+      return "`admin`";
+    case "sessions":
+    case "agents":
+      return need.write ? `\`${need.area}\`` : `\`${need.area}:read\` or \`${need.area}\``;
+    case "queue":
+      return need.from === "path" ? "`queue:{queue}`" : "`queue:` + the job's queue";
+    case "secrets":
+      return need.write ? "`secrets:{scope}`" : "`secrets:{scope}:read` or `secrets:{scope}`";
+  }
+}
