@@ -4,6 +4,7 @@
 import { connectPostgresClient } from "./engines/postgres/client.ts";
 import { isPostgresUrl } from "./engines/postgres/url.ts";
 import { openSqliteClient } from "./engines/sqlite/client.ts";
+import type { Audit } from "./state/audit/sqlite.ts";
 import type { Keys } from "./state/keys/sqlite.ts";
 import type { Messages } from "./state/messages/sqlite.ts";
 import type { Queue } from "./state/queue/sqlite.ts";
@@ -24,6 +25,7 @@ export type AsyncSessions = Async<Sessions>;
 export type AsyncMessages = Async<Messages>;
 export type AsyncQueue = Async<Queue>;
 export type AsyncKeys = Async<Keys>;
+export type AsyncAudit = Async<Audit>;
 
 /** What runs inside one transaction: the same operations, all committed together or none. */
 export interface ClientTx {
@@ -32,6 +34,8 @@ export interface ClientTx {
   readonly queue: AsyncQueue;
   /** API keys of `coffer serve` (SPEC §13). */
   readonly keys: AsyncKeys;
+  /** The hash-chained trail of secret reads and writes (SPEC §13). */
+  readonly audit: AsyncAudit;
 }
 
 export type Engine = "sqlite" | "postgres";

@@ -4,6 +4,7 @@
 import type { Database } from "bun:sqlite";
 import { CofferError, IoError } from "../errors.ts";
 import { redactTokens } from "../redact.ts";
+import { Audit } from "../state/audit/sqlite.ts";
 import { Keys } from "../state/keys/sqlite.ts";
 import { Messages } from "../state/messages/sqlite.ts";
 import { Queue, type QueueOptions } from "../state/queue/sqlite.ts";
@@ -36,6 +37,7 @@ export class Store implements Disposable {
   readonly messages: Messages;
   readonly queue: Queue;
   readonly keys: Keys;
+  readonly audit: Audit;
   private readonly busyTimeoutMs: number | undefined;
   private readonly lease: Lease;
 
@@ -50,6 +52,7 @@ export class Store implements Disposable {
     this.messages = new Messages(this);
     this.queue = new Queue(this, options.queue);
     this.keys = new Keys(this);
+    this.audit = new Audit(this);
   }
 
   /**

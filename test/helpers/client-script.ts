@@ -18,7 +18,7 @@ export async function settle(): Promise<void> {
 
 /** Every public operation once; `api` is a Client, a ClientTx or a sync Store. */
 export async function script(api: ClientTx | Record<keyof ClientTx, object>): Promise<unknown[]> {
-  const { sessions, messages, queue, keys } = api as ClientTx;
+  const { sessions, messages, queue, keys, audit } = api as ClientTx;
   const out: unknown[] = [];
   // Errors count as results: the same class and message on both.
   const step = async (p: unknown) =>
@@ -78,6 +78,27 @@ export async function script(api: ClientTx | Record<keyof ClientTx, object>): Pr
   await step(keys.list());
   await step(keys.remove("agent"));
   await step((async () => keys.remove("agent"))());
+  // The audit trail: hashes depend on the clock, so only their shape and the chain's verdict.
+  const row = await audit.append({
+    actor: "cli",
+    action: "get",
+    scope: "global",
+    name: "A",
+    version: 1,
+    outcome: "ok",
+  });
+  out.push({ ...row, at: typeof row.at, hash: row.hash.length, prevHash: row.prevHash });
+  await audit.append({ actor: "k", action: "set", scope: "s", name: "B", outcome: "denied" });
+  out.push(
+    (await audit.list({ limit: 10 })).map(({ hash, prevHash, at, ...r }) => ({
+      ...r,
+      at: typeof at,
+      linked: hash.length === 64 && prevHash.length === 64,
+    })),
+  );
+  const check = await audit.verify();
+  out.push({ ...check, head: check.ok ? check.head.length : 0 });
+  await step((async () => audit.append({ actor: "", action: "get", outcome: "ok" }))());
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 import type { SQL } from "bun";
 import type {
+  AsyncAudit,
   AsyncKeys,
   AsyncMessages,
   AsyncQueue,
@@ -12,6 +13,7 @@ import type {
   ConnectOptions,
 } from "../../client.ts";
 import { UsageError } from "../../errors.ts";
+import { PgAudit } from "../../state/audit/postgres.ts";
 import type { QueueOptions } from "../../state/job.ts";
 import { PgKeys } from "../../state/keys/postgres.ts";
 import { PgMessages } from "../../state/messages/postgres.ts";
@@ -69,6 +71,7 @@ class PgClient implements Client {
   readonly messages: AsyncMessages;
   readonly queue: AsyncQueue;
   readonly keys: AsyncKeys;
+  readonly audit: AsyncAudit;
   private closed = false;
 
   constructor(
@@ -81,6 +84,7 @@ class PgClient implements Client {
     this.messages = this.guard(parts.messages);
     this.queue = this.guard(parts.queue);
     this.keys = this.guard(parts.keys);
+    this.audit = this.guard(parts.audit);
   }
 
   async transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
@@ -118,6 +122,7 @@ class PgClient implements Client {
         redact: this.options.redact,
       }) satisfies AsyncQueue,
       keys: new PgKeys(handle) satisfies AsyncKeys,
+      audit: new PgAudit(handle) satisfies AsyncAudit,
     };
   }
 

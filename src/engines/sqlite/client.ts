@@ -43,6 +43,7 @@ class SqliteClient implements Client {
   readonly messages: ClientTx["messages"];
   readonly queue: ClientTx["queue"];
   readonly keys: ClientTx["keys"];
+  readonly audit: ClientTx["audit"];
   private readonly mutex = new Mutex();
   /** Set while `fn` of a transaction runs, to catch the client used where `tx` is meant. */
   private readonly inTx = new AsyncLocalStorage<true>();
@@ -57,6 +58,7 @@ class SqliteClient implements Client {
     this.messages = wrap(store.messages, turn);
     this.queue = wrap(store.queue, turn);
     this.keys = wrap(store.keys, turn);
+    this.audit = wrap(store.audit, turn);
   }
 
   transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
@@ -84,6 +86,7 @@ class SqliteClient implements Client {
         messages: wrap(this.store.messages, direct),
         queue: wrap(this.store.queue, direct),
         keys: wrap(this.store.keys, direct),
+        audit: wrap(this.store.audit, direct),
       };
       try {
         const result = await this.inTx.run(true, () => fn(tx));

@@ -29,7 +29,7 @@ describe("the SQLite Client", () => {
     store.close();
     expect(
       expected.filter((r: { error?: string }) => r?.error).map((r: { error: string }) => r.error),
-    ).toEqual(["NotFoundError", "BusyError", "UsageError", "NotFoundError"]);
+    ).toEqual(["NotFoundError", "BusyError", "UsageError", "NotFoundError", "UsageError"]);
     expect(tokensOut(await script(client))).toEqual(expected);
     const again = await open();
     const inTx = await again.client.transaction((tx) => script(tx));
@@ -54,10 +54,11 @@ describe("the SQLite Client", () => {
       messages: record("messages"),
       queue: record("queue"),
       keys: record("keys"),
+      audit: record("audit"),
     });
     const notPublic = ["constructor", "db", "reclaimExpired", "notHeld", "requireHeld"];
     const store = openStore({ path: join(tempDir(), "names.db") });
-    const methods = (["sessions", "messages", "queue", "keys"] as const).flatMap((name) =>
+    const methods = (["sessions", "messages", "queue", "keys", "audit"] as const).flatMap((name) =>
       Object.getOwnPropertyNames(Object.getPrototypeOf(store[name]))
         .filter((key) => !notPublic.includes(key))
         .map((key) => `${name}.${key}`),
