@@ -24,5 +24,6 @@ export const root = defineCommand({
     verify: () => import("./verify.ts").then((m) => m.default),
     serve: () => import("./serve.ts").then((m) => m.default),
     key: () => import("./key/index.ts").then((m) => m.default),
+    audit: () => import("./audit.ts").then((m) => m.default),
   },
 });

@@ -3,7 +3,7 @@
 // check that walks the chain and names the first broken link.
 
 import * as v from "valibot";
-import { IntegrityError } from "../../errors.ts";
+import { AuthError, IntegrityError, NotFoundError } from "../../errors.ts";
 import { checkLabel } from "../validate.ts";
 
 /** The prev_hash of the first row. */
@@ -47,6 +47,13 @@ export interface AuditListOptions {
 export type ChainCheck =
   | { ok: true; rows: number; head: string }
   | { ok: false; rows: number; brokenAt: number; reason: string };
+
+/** How a failed operation is recorded. */
+export function outcomeOf(err: unknown): Outcome {
+  if (err instanceof NotFoundError) return "not_found";
+  if (err instanceof AuthError) return "denied";
+  return "error";
+}
 
 export function checkEntry(e: AuditEntry): Required<AuditEntry> {
   checkLabel(e.actor, "audit actor", 128);
