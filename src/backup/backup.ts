@@ -99,7 +99,11 @@ export async function streamBackup(
   }
 }
 
-async function sendFile(path: string, sink: BackupSink, signal?: AbortSignal): Promise<number> {
+export async function sendFile(
+  path: string,
+  sink: BackupSink,
+  signal?: AbortSignal,
+): Promise<number> {
   const fd = ioStep("read", path, () => openSync(path, "r"));
   try {
     const buf = Buffer.allocUnsafe(1 << 20);

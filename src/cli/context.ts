@@ -1,11 +1,13 @@
 // What every command of one invocation shares: the global flags, the
 // environment and the config, read once, and how to open the store.
 
+import { dirname } from "node:path";
 import type { Client } from "../client.ts";
 import { type LoadedConfig, loadConfig } from "../config.ts";
+import type { PgConnection } from "../engines/postgres/connect.ts";
 import { isPostgresUrl } from "../engines/postgres/url.ts";
 import { UsageError } from "../errors.ts";
-import { type Env, resolveDatabasePath } from "../store/paths.ts";
+import { defaultDatabasePath, type Env, resolveDatabasePath } from "../store/paths.ts";
 import { openStore, type Store } from "../store/store.ts";
 import type { Globals } from "./argv.ts";
 import { redactor, say } from "./output.ts";
@@ -56,6 +58,24 @@ export function sqliteStorePath(): string {
     throw new UsageError(`${commandName} is not available on PostgreSQL yet`);
   }
   return path;
+}
+
+/** Whether this invocation's store is a PostgreSQL URL. */
+export function onPostgres(): boolean {
+  return isPostgresUrl(storePath());
+}
+
+/** coffer's data directory ($XDG_DATA_HOME/coffer): PostgreSQL's backups and safety copies go there. */
+export function dataDir(): string {
+  return dirname(defaultDatabasePath(current.env));
+}
+
+/** Connects to (and migrates) the PostgreSQL store this invocation points at; close it when done. */
+export async function openCliPostgres(): Promise<PgConnection> {
+  const { openPostgres } = await import("../engines/postgres/index.ts");
+  return openPostgres(storePath(), {
+    busyTimeoutMs: loadedConfig().config.storage?.busy_timeout_ms,
+  });
 }
 
 function storeOptions() {

@@ -4,7 +4,8 @@
 import { writeSync } from "node:fs";
 import { defineCommand } from "citty";
 import { backupStore, streamBackup } from "../backup/backup.ts";
-import { loadedConfig, sqliteStorePath } from "../cli/context.ts";
+import type { PgBackupResult } from "../backup/postgres/backup.ts";
+import { dataDir, loadedConfig, onPostgres, openCliPostgres, storePath } from "../cli/context.ts";
 import { getStreams, printJson, say } from "../cli/output.ts";
 import { IoError, UsageError } from "../errors.ts";
 import { formatBytes, progressLine, withSignals } from "./_backup-ui.ts";
@@ -23,20 +24,9 @@ export default defineCommand({
   async run({ args }) {
     const toStdout = args.path === "-";
     if (toStdout) refuseUnfitStdout();
-    const progress = progressLine("backup");
-    const common = {
-      source: sqliteStorePath(),
-      busyTimeoutMs: loadedConfig().config.storage?.busy_timeout_ms,
-      onProgress: (p: { phase: string; bytesDone: number; bytesTotal: number }) => {
-        if (p.phase === "copy") progress.update(p.bytesDone, p.bytesTotal);
-        else progress.done();
-      },
-    };
-    const result = await withSignals((signal) =>
-      toStdout
-        ? streamBackup({ ...common, signal }, stdoutSink())
-        : backupStore({ ...common, signal, target: args.path || undefined, force: args.force }),
-    ).finally(() => progress.done());
+    const result = onPostgres()
+      ? await backupPostgres(toStdout ? "-" : args.path || undefined, args.force)
+      : await backupSqlite(toStdout, args.path || undefined, args.force);
     if (wantsJson()) {
       printJson(result);
       return;
@@ -45,6 +35,39 @@ export default defineCommand({
     say.line(`Backup complete: ${formatBytes(result.bytes)} written to ${where}`);
   },
 });
+
+async function backupSqlite(toStdout: boolean, path: string | undefined, force?: boolean) {
+  const progress = progressLine("backup");
+  const common = {
+    source: storePath(),
+    busyTimeoutMs: loadedConfig().config.storage?.busy_timeout_ms,
+    onProgress: (p: { phase: string; bytesDone: number; bytesTotal: number }) => {
+      if (p.phase === "copy") progress.update(p.bytesDone, p.bytesTotal);
+      else progress.done();
+    },
+  };
+  return await withSignals((signal) =>
+    toStdout
+      ? streamBackup({ ...common, signal }, stdoutSink())
+      : backupStore({ ...common, signal, target: path, force }),
+  ).finally(() => progress.done());
+}
+
+/** On PostgreSQL: one read-only snapshot copied into a coffer SQLite file. */
+async function backupPostgres(path: string | undefined, force?: boolean): Promise<PgBackupResult> {
+  const pg = await import("../backup/postgres/backup.ts");
+  const conn = await openCliPostgres();
+  try {
+    const options = { conn, dataDir: dataDir() };
+    return await withSignals((signal) =>
+      path === "-"
+        ? pg.streamPostgresBackup({ ...options, signal }, stdoutSink())
+        : pg.backupPostgres({ ...options, signal, target: path, force }),
+    );
+  } finally {
+    await conn.close();
+  }
+}
 
 function refuseUnfitStdout(): void {
   if (getStreams().stdout.isTTY) {

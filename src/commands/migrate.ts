@@ -2,10 +2,17 @@
 // --status lists every migration this binary carries and whether it is applied.
 
 import { defineCommand } from "citty";
-import { openCliStore } from "../cli/context.ts";
+import { onPostgres, openCliPostgres, openCliStore } from "../cli/context.ts";
 import { isoTime, printLines, printTable } from "../cli/output.ts";
 import { migrationStatus } from "../store/migrate.ts";
 import { output } from "./_shared.ts";
+
+interface MigrationRow {
+  version: number;
+  name: string;
+  checksum: string;
+  appliedAt: number | null;
+}
 
 export default defineCommand({
   meta: {
@@ -15,9 +22,8 @@ export default defineCommand({
   args: {
     status: { type: "boolean", description: "List migrations and whether each is applied" },
   },
-  run({ args }) {
-    using store = openCliStore();
-    const list = migrationStatus(store.db);
+  async run({ args }) {
+    const list = onPostgres() ? await postgresMigrations() : sqliteMigrations();
     if (!args.status) {
       const version = list.filter((m) => m.appliedAt !== null).length;
       output({ schemaVersion: version }, () => printLines([`schema is at version ${version}`]));
@@ -31,3 +37,19 @@ export default defineCommand({
     );
   },
 });
+
+function sqliteMigrations(): MigrationRow[] {
+  using store = openCliStore();
+  return migrationStatus(store.db);
+}
+
+/** Connecting applied what was pending; the list comes from coffer_migrations. */
+async function postgresMigrations(): Promise<MigrationRow[]> {
+  const { pgMigrationStatus } = await import("../engines/postgres/migrate.ts");
+  const conn = await openCliPostgres();
+  try {
+    return await pgMigrationStatus(conn);
+  } finally {
+    await conn.close();
+  }
+}

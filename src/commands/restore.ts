@@ -4,7 +4,7 @@
 import { defineCommand } from "citty";
 import type { BackupReport } from "../backup/inspect.ts";
 import { restoreStore } from "../backup/restore.ts";
-import { sqliteStorePath } from "../cli/context.ts";
+import { dataDir, onPostgres, openCliPostgres, storePath } from "../cli/context.ts";
 import { printJson, say } from "../cli/output.ts";
 import { confirm } from "../cli/prompt.ts";
 import { UsageError } from "../errors.ts";
@@ -21,7 +21,8 @@ export default defineCommand({
     },
   },
   async run({ args }) {
-    const store = sqliteStorePath();
+    if (onPostgres()) return restoreIntoPostgres(args.path, Boolean(args.yes));
+    const store = storePath();
     const progress = progressLine("restore");
     const result = await withSignals((signal) =>
       restoreStore({
@@ -46,6 +47,34 @@ export default defineCommand({
     );
   },
 });
+
+/** On PostgreSQL: every coffer table replaced in one transaction, after a safety backup. */
+async function restoreIntoPostgres(path: string, yes: boolean): Promise<void> {
+  const { restorePostgres } = await import("../backup/postgres/restore.ts");
+  const conn = await openCliPostgres();
+  try {
+    const store = conn.target.redacted;
+    const result = await withSignals((signal) =>
+      restorePostgres({
+        source: path,
+        conn,
+        dataDir: dataDir(),
+        signal,
+        confirm: (report) => (yes ? true : ask(report, `every coffer table of ${store}`)),
+      }),
+    );
+    if (result.cancelled) throw new UsageError("restore not confirmed; nothing was changed");
+    if (wantsJson()) {
+      printJson(result);
+      return;
+    }
+    say.line(
+      `Restore complete: ${formatBytes(result.bytes)} from ${result.from} restored to ${store} (the old contents are kept as ${result.safetyCopy})`,
+    );
+  } finally {
+    await conn.close();
+  }
+}
 
 async function ask(report: BackupReport, store: string): Promise<boolean> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) {

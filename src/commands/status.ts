@@ -2,7 +2,7 @@
 // the vault's presence, format and KDF parameters without asking for a passphrase.
 
 import { defineCommand } from "citty";
-import { loadedConfig, openCliStore } from "../cli/context.ts";
+import { loadedConfig, onPostgres, openCliPostgres, openCliStore } from "../cli/context.ts";
 import { printLines, say } from "../cli/output.ts";
 import { IntegrityError } from "../errors.ts";
 import { storeStatus } from "../store/status.ts";
@@ -16,22 +16,19 @@ export default defineCommand({
     name: "status",
     description: "Show the store's path, size, schema, counts, vault and a quick check",
   },
-  run() {
+  async run() {
+    if (onPostgres()) return await postgresStatus();
     using store = openCliStore();
     const status = storeStatus(store);
     const vault = vaultStatus(store.db);
     warnPlaintext();
-    output({ ...status, vault }, () => {
+    output({ engine: "sqlite", ...status, vault }, () => {
       printLines([
         `path:          ${status.path}`,
         `size:          ${status.sizeBytes} bytes`,
         `journal mode:  ${status.journalMode}`,
         `schema:        version ${status.schemaVersion}`,
-        `sessions:      ${status.counts.sessions}`,
-        `messages:      ${status.counts.messages}`,
-        `jobs:          ${Object.entries(status.counts.jobs)
-          .map(([k, n]) => `${n} ${k}`)
-          .join(", ")}`,
+        ...countLines(status.counts),
         `vault:         ${describeVault(vault)}`,
         `quick check:   ${status.quickCheck}`,
       ]);
@@ -45,6 +42,45 @@ export default defineCommand({
     if ("problem" in vault) throw new IntegrityError(`the vault is damaged: ${vault.problem}`);
   },
 });
+
+/** On PostgreSQL: server, schema and migration version, counts, vault; no file size or journal mode. */
+async function postgresStatus(): Promise<void> {
+  const { pgStoreStatus } = await import("../engines/postgres/status.ts");
+  const conn = await openCliPostgres();
+  let status: Awaited<ReturnType<typeof pgStoreStatus>>;
+  try {
+    status = await pgStoreStatus(conn);
+  } finally {
+    await conn.close();
+  }
+  warnPlaintext();
+  output(status, () => {
+    printLines([
+      "engine:        postgres",
+      `url:           ${status.url}`,
+      `server:        PostgreSQL ${status.serverVersion}`,
+      `schema:        ${status.schema}, version ${status.schemaVersion}`,
+      ...countLines(status.counts),
+      `vault:         ${describeVault(status.vault)}`,
+    ]);
+  });
+  const { vault } = status;
+  if ("problem" in vault) throw new IntegrityError(`the vault is damaged: ${vault.problem}`);
+}
+
+function countLines(counts: {
+  sessions: number;
+  messages: number;
+  jobs: Record<string, number>;
+}): string[] {
+  return [
+    `sessions:      ${counts.sessions}`,
+    `messages:      ${counts.messages}`,
+    `jobs:          ${Object.entries(counts.jobs)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ")}`,
+  ];
+}
 
 /** Plaintext secrets in the config move into the vault only when a command unlocks it. */
 function warnPlaintext(): void {
