@@ -16,10 +16,23 @@ CREATE TABLE audit (
 
 CREATE INDEX audit_by_time ON audit (at);
 
-CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION audit_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION 'the audit table is append-only';
 END $$;
 
-CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
-  FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  FOR EACH ROW EXECUTE FUNCTION audit_no_update();
+
+-- A restore empties every table and refills it: the trail may be emptied
+-- whole in one statement, never trimmed.
+CREATE FUNCTION audit_no_trim() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM audit) THEN
+    RAISE EXCEPTION 'the audit table is append-only: it can only be emptied whole, by a restore';
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER audit_no_trim AFTER DELETE ON audit
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_no_trim();

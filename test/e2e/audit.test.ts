@@ -136,8 +136,15 @@ describe("coffer audit", () => {
         expect(coffer(["--db", db.url, "audit", "--verify"]).code).toBe(0);
         const { SQL } = await import("bun");
         const admin = new SQL(db.url, { max: 1 });
+        // Append-only: no update, no trimming (a restore may only empty it whole).
+        expect(
+          admin.unsafe("SET search_path = coffer; UPDATE audit SET actor = 'x'"),
+        ).rejects.toThrow(/append-only/);
+        expect(
+          admin.unsafe("SET search_path = coffer; DELETE FROM audit WHERE id = 3"),
+        ).rejects.toThrow(/append-only/);
         await admin.unsafe(
-          "SET search_path = coffer; ALTER TABLE audit DISABLE TRIGGER audit_no_change; UPDATE audit SET actor = 'x' WHERE id = 7",
+          "SET search_path = coffer; ALTER TABLE audit DISABLE TRIGGER audit_no_update; UPDATE audit SET actor = 'x' WHERE id = 7",
         );
         await admin.close();
         const r = coffer(["--db", db.url, "audit", "--verify"]);
