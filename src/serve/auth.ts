@@ -21,10 +21,18 @@ const MAX_DELAY_MS = 3000;
 const FORGET_MS = 60_000;
 /** last_used_at is written at most this often per key: a write per request would be the bottleneck. */
 const TOUCH_EVERY_MS = 60_000;
+/**
+ * A key found is trusted this long without asking the store again (a lookup
+ * per request would cost as much as the work): `coffer key rm` takes effect
+ * within this time, and expiry is judged on every request by the store's clock.
+ */
+export const KEY_CACHE_MS = 1000;
 
 export class Authenticator {
   private readonly failures = new Map<string, { count: number; last: number }>();
   private readonly touched = new Map<string, number>();
+  /** By key hash: the key, the store's clock minus ours when it was read, and until when to trust it. */
+  private readonly cache = new Map<string, { key: StoredKey; skew: number; until: number }>();
 
   constructor(
     private readonly client: Client,
@@ -56,11 +64,25 @@ export class Authenticator {
     const presented = m[1] ?? "";
     if (!KEY_PATTERN.test(presented)) return "the key is not valid";
     const hash = hashKey(presented);
-    const found = await this.client.keys.find(hash);
+    const found = await this.find(hash);
     if (!found || !sameHash(found.key.keyHash, hash)) return "the key is not valid";
     if (found.key.expiresAt !== null && found.key.expiresAt <= found.now)
       return "the key has expired";
     return found.key;
+  }
+
+  private async find(hash: string): Promise<{ key: StoredKey; now: number } | null> {
+    const local = Date.now();
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > local) return { key: hit.key, now: local + hit.skew };
+    const found = await this.client.keys.find(hash);
+    if (!found) {
+      this.cache.delete(hash);
+      return null;
+    }
+    if (this.cache.size > 1000) this.cache.clear();
+    this.cache.set(hash, { key: found.key, skew: found.now - local, until: local + KEY_CACHE_MS });
+    return found;
   }
 
   private async slowDown(peer: string): Promise<void> {

@@ -38,6 +38,8 @@ export async function rightFor(need: Need, ctx: RouteContext): Promise<Right> {
     case "queue": {
       if (need.from === "path") return { area: "queue", queue: ctx.params.queue ?? "" };
       const id = positiveId(ctx.params.id, "job id");
+      const known = ctx.jobQueues.get(id);
+      if (known !== undefined) return { area: "queue", queue: known };
       const job = await ctx.client.queue.get(id);
       if (!job) throw refuse.notFound(`no job ${id}`);
       return { area: "queue", queue: job.queue };

@@ -7,6 +7,22 @@ import type { StoredKey } from "../state/keys/rules.ts";
 import type { Need } from "./needs.ts";
 import type { JobWaiter } from "./wait.ts";
 
+/** A bounded map of job id → queue name. */
+export class JobQueues {
+  private readonly map = new Map<number, string>();
+  constructor(private readonly max = 50_000) {}
+  get(id: number): string | undefined {
+    return this.map.get(id);
+  }
+  set(id: number, queue: string): void {
+    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as number);
+    this.map.set(id, queue);
+  }
+  delete(id: number): void {
+    this.map.delete(id);
+  }
+}
+
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** What a server gives every handler besides the request's own parts. */
@@ -15,6 +31,11 @@ export interface ServerParts {
   waiter: JobWaiter;
   /** Aborted when the server starts shutting down: long polls answer 204 then. */
   closing: AbortSignal;
+  /**
+   * The queue of jobs this server handed out, by id (a job never changes queue
+   * and ids are never reused), so that settling one needs no lookup first.
+   */
+  jobQueues: JobQueues;
   /** The unlocked vault, or undefined: secret routes answer 423 then. */
   vault: object | undefined;
 }

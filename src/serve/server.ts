@@ -14,6 +14,7 @@ import { rightFor } from "./needs.ts";
 import {
   type CompiledRoute,
   compile,
+  JobQueues,
   match,
   type RouteContext,
   type ServerParts,
@@ -55,6 +56,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     client: o.client,
     waiter: o.waiter,
     closing: abort.signal,
+    jobQueues: new JobQueues(),
     vault: o.vault,
   };
   const auth = new Authenticator(o.client);

@@ -43,13 +43,16 @@ export const claim = route("POST", "/v1/queues/{queue}/claim", {
     wait: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_WAIT_SECONDS))),
   }),
   responses: { 200: "the job with its `leaseToken`", 204: "no job came in time" },
-  async handler({ client, waiter, closing, params, body }) {
+  async handler({ client, waiter, closing, jobQueues, params, body }) {
     const queue = params.queue ?? "";
     const options = body.lease === undefined ? {} : { lease: body.lease };
     const deadline = Date.now() + (body.wait ?? 0) * 1000;
     for (;;) {
       const job = await client.queue.dequeue(queue, options);
-      if (job) return { status: 200, body: job };
+      if (job) {
+        jobQueues.set(job.id, job.queue);
+        return { status: 200, body: job };
+      }
       const left = deadline - Date.now();
       if (left <= 0 || closing.aborted) return { status: 204 };
       await waiter.wait(queue, left, closing);
@@ -65,9 +68,10 @@ export const ack = route("POST", "/v1/jobs/{id}/ack", {
   right: byJob,
   body: v.strictObject(Token),
   responses: { 200: '`{ id, status: "completed" }`' },
-  async handler({ client, params, body }) {
+  async handler({ client, jobQueues, params, body }) {
     const id = positiveId(params.id, "job id");
     await client.queue.ack(id, { token: body.token });
+    jobQueues.delete(id);
     return { status: 200, body: { id, status: "completed" } };
   },
 });
