@@ -10,6 +10,7 @@ import type { Messages } from "./state/messages/sqlite.ts";
 import type { Queue } from "./state/queue/sqlite.ts";
 import type { Sessions } from "./state/sessions/sqlite.ts";
 import type { StoreOptions } from "./store/store.ts";
+import type { ClientVault } from "./vault/client-vault.ts";
 
 /** Each public method of `T`, returning a promise of what it returned. */
 export type Async<T> = {
@@ -42,10 +43,19 @@ export type Engine = "sqlite" | "postgres";
 
 export interface Client extends ClientTx {
   readonly engine: Engine;
+  /** The encrypted vault: exists, create, unlock (→ a Vault), inspect. Its writes are transactions of their own. */
+  readonly vault: ClientVault;
   /**
    * Runs `fn` in one transaction: its writes through `tx` commit when the
    * promise it returns resolves, and are rolled back when it rejects. Use
    * `tx`, not the client, inside `fn`.
+   *
+   * `fn` runs once. On PostgreSQL, a deadlock or serialization failure
+   * (40P01, 40001) inside it rolls the whole transaction back and rejects
+   * with a BusyError (exit 6): coffer cannot know whether `fn` is safe to run
+   * again (it may have sent mail, or counted), so it does not re-run it; call
+   * transaction() again if it is. coffer's own operations, outside a
+   * transaction, are retried with a jittered backoff within the busy timeout.
    */
   transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T>;
   /** Waits for the operations already issued, then closes; idempotent. */

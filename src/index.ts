@@ -48,6 +48,7 @@ export type { ListSessionsOptions, NewSession, Session } from "./state/sessions/
 export { APPLICATION_ID } from "./store/migrate.ts";
 export { defaultDatabasePath, resolveDatabasePath } from "./store/paths.ts";
 export { openStore, Store, type StoreOptions } from "./store/store.ts";
+export type { ClientVault } from "./vault/client-vault.ts";
 export type { KdfParams } from "./vault/format.ts";
 export { inspectVault, proveUnlock, type VaultInspection } from "./vault/inspect.ts";
 export { DEFAULT_KDF_PARAMS, KDF_BOUNDS } from "./vault/kdf.ts";

@@ -99,8 +99,8 @@ export function openCliStore(options: { create?: boolean } = {}): Store {
 }
 
 /** Connects to the store this invocation points at, on either engine; close it when done. */
-export async function openCliClient(): Promise<Client> {
+export async function openCliClient(options: { create?: boolean } = {}): Promise<Client> {
   // Loaded here, not at the top: every command (even --version) pays for what cli.ts imports.
   const { connect } = await import("../client.ts");
-  return connect(storePath(), { ...storeOptions(), create: true });
+  return connect(storePath(), { ...storeOptions(), create: options.create ?? true });
 }

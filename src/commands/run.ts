@@ -50,7 +50,7 @@ export default defineCommand({
     try {
       secrets = pick(await vault.current(scope), only, scope);
     } finally {
-      pending[Symbol.dispose]();
+      await pending[Symbol.asyncDispose]();
     }
     return await runChild(argv, secrets, args.mask !== false, allowed);
   },

@@ -1,11 +1,14 @@
 // Read-only, passphrase-free look at a store's vault for status, verify and
 // restore; and proveUnlock, which also shows that a passphrase opens it.
 
-import type { Database } from "bun:sqlite";
+import { Database } from "bun:sqlite";
+import type { Client } from "../client.ts";
 import { IntegrityError } from "../errors.ts";
+import type { VaultRows } from "./engine.ts";
 import { KDF_ID } from "./format.ts";
 import { checkKdfParams, KDF_BOUNDS, type KdfBounds } from "./kdf.ts";
-import { countEntries, readEntries, readMeta, snapshot } from "./rows.ts";
+import { countOf, type EntryRow, type MetaRow } from "./rows.ts";
+import { readEntries, readMeta, snapshot } from "./sqlite.ts";
 import { boundsFor } from "./testing.ts";
 import { metaParams, openEntry, unlockKeys, verifyEntrySet } from "./unlock.ts";
 
@@ -25,24 +28,47 @@ export type VaultInspection =
 /**
  * Validates the metadata row and every entry row (types, sizes, KDF bounds)
  * without a passphrase; throws IntegrityError when anything is malformed.
+ * Sync on a SQLite database (a store or a backup file), a promise on a Client.
  */
-export function inspectVault(db: Database): VaultInspection {
+export function inspectVault(client: Client): Promise<VaultInspection>;
+export function inspectVault(db: Database): VaultInspection;
+export function inspectVault(
+  target: Database | Client,
+): VaultInspection | Promise<VaultInspection> {
+  if (!(target instanceof Database)) return target.vault.inspect();
+  const db = target;
   return snapshot(db, () => {
     const meta = readMeta(db);
-    if (!meta) return { present: false };
-    const params = metaParams(meta);
-    checkKdfParams(params);
-    readEntries(db);
-    const counts = countEntries(db);
-    return {
-      present: true,
-      formatVersion: meta.format_version,
-      kdf: { id: KDF_ID, ...params },
-      entries: counts.secrets,
-      versions: counts.versions,
-      generation: meta.generation,
-    };
+    return describe(meta, meta ? readEntries(db) : []);
   });
+}
+
+/** inspectVault over either engine's rows. */
+export async function inspectRows(
+  rows: VaultRows,
+  options: { kdfBounds?: KdfBounds } = {},
+): Promise<VaultInspection> {
+  const { meta, entries } = await rows.state();
+  return describe(meta, entries, boundsFor(options.kdfBounds, KDF_BOUNDS));
+}
+
+function describe(
+  meta: MetaRow | undefined,
+  entries: readonly EntryRow[],
+  bounds: KdfBounds = KDF_BOUNDS,
+): VaultInspection {
+  if (!meta) return { present: false };
+  const params = metaParams(meta);
+  checkKdfParams(params, bounds);
+  const counts = countOf(entries);
+  return {
+    present: true,
+    formatVersion: meta.format_version,
+    kdf: { id: KDF_ID, ...params },
+    entries: counts.secrets,
+    versions: counts.versions,
+    generation: meta.generation,
+  };
 }
 
 /**
@@ -65,8 +91,6 @@ export async function proveUnlock(
     keys.masterRaw.fill(0);
     keys.digestKey.fill(0);
   }
-  return {
-    entries: new Set(entries.map((e) => `${e.scope}\0${e.name}`)).size,
-    versions: entries.length,
-  };
+  const counts = countOf(entries);
+  return { entries: counts.secrets, versions: counts.versions };
 }

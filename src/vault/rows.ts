@@ -1,10 +1,11 @@
-// Reading the vault's rows back, validated with valibot: anything that is not
-// exactly what coffer writes is an integrity error (exit 5), never a crash.
+// The vault's rows as both engines read them back, validated with valibot:
+// anything that is not exactly what coffer writes is an integrity error
+// (exit 5), never a crash. Bytes come as Uint8Array (PostgreSQL: Buffer),
+// integers as numbers (PostgreSQL's bigint: strings), entries in one order.
 
-import type { Database } from "bun:sqlite";
 import * as v from "valibot";
 import { IntegrityError } from "../errors.ts";
-import { isSqliteError } from "../store/sqlite-errors.ts";
+import { compareEntries } from "./digest.ts";
 import {
   DIGEST_BYTES,
   KDF_ID,
@@ -18,10 +19,22 @@ import {
 } from "./format.ts";
 
 const bytes = (min: number, max = min) =>
-  v.pipe(v.instance(Uint8Array), v.minLength(min), v.maxLength(max));
-const int = (min = 0) => v.pipe(v.number(), v.safeInteger(), v.minValue(min));
+  v.pipe(
+    v.instance(Uint8Array),
+    v.minLength(min),
+    v.maxLength(max),
+    v.transform((b) => (b.constructor === Uint8Array ? b : new Uint8Array(b))),
+  );
+/** A safe integer, also from the decimal string PostgreSQL sends for a bigint. */
+const int = (min = 0) =>
+  v.pipe(
+    v.union([v.number(), v.pipe(v.string(), v.regex(/^-?\d{1,16}$/), v.transform(Number))]),
+    v.number(),
+    v.safeInteger(),
+    v.minValue(min),
+  );
 
-const MetaRow = v.object({
+const MetaRowSchema = v.object({
   vault_id: bytes(VAULT_ID_BYTES),
   format_version: v.literal(VAULT_FORMAT_VERSION),
   kdf_id: v.literal(KDF_ID),
@@ -36,9 +49,9 @@ const MetaRow = v.object({
   created_at: int(0),
   updated_at: int(0),
 });
-export type MetaRow = v.InferOutput<typeof MetaRow>;
+export type MetaRow = v.InferOutput<typeof MetaRowSchema>;
 
-const EntryRow = v.object({
+const EntryRowSchema = v.object({
   scope: v.pipe(v.string(), v.minLength(1)),
   name: v.pipe(v.string(), v.minLength(1)),
   version: int(1),
@@ -55,89 +68,60 @@ export interface EntryRow {
   created_at: number;
 }
 
-export function vaultTablesExist(db: Database): boolean {
-  const row = db
-    .query("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' AND name = 'vault_meta'")
-    .get() as { n: number };
-  return row.n > 0;
+/** The metadata and entries from one snapshot. */
+export interface VaultState {
+  meta: MetaRow;
+  entries: EntryRow[];
 }
 
 /**
- * The metadata row, or undefined when no vault was created yet. Entries
- * without it are a damaged vault (5), never "no vault": nothing may create a
- * vault over them, and every reader, status and create included, comes here.
+ * The metadata row from every row of vault_meta, or undefined when no vault
+ * was created yet. Entries without it (`versions` > 0) are a damaged vault
+ * (5), never "no vault": nothing may create a vault over them.
  */
-export function readMeta(db: Database): MetaRow | undefined {
-  if (!vaultTablesExist(db)) return undefined;
-  const rows = guarded(() => db.query("SELECT * FROM vault_meta").all());
+export function parseMeta(rows: readonly unknown[], versions: number): MetaRow | undefined {
   if (rows.length === 0) {
-    const { versions } = countEntries(db);
     if (versions === 0) return undefined;
     throw new IntegrityError(
-      `vault metadata is missing while ${versions} stored version(s) remain: the file was altered`,
+      `vault metadata is missing while ${versions} stored version(s) remain: the store was altered`,
       { hint: "restore the store from a backup (coffer restore PATH)" },
     );
   }
   if (rows.length > 1) throw new IntegrityError("vault metadata has more than one row");
-  const format = (rows[0] as { format_version?: unknown }).format_version;
+  const raw = (rows[0] as { format_version?: unknown }).format_version;
+  const format = typeof raw === "string" ? Number(raw) : raw;
   if (typeof format === "number" && format > VAULT_FORMAT_VERSION) {
     throw new IntegrityError(
       `vault format version ${format} is newer than this binary supports (${VAULT_FORMAT_VERSION})`,
       { hint: "upgrade coffer" },
     );
   }
-  return parse(MetaRow, rows[0], "vault metadata");
+  return parse(MetaRowSchema, rows[0], "vault metadata");
 }
 
-const ENTRIES_SQL =
-  "SELECT scope, name, version, nonce, ciphertext, created_at FROM vault_entries ORDER BY scope, name, version";
-
-export function readEntries(db: Database): EntryRow[] {
-  return guarded(() => db.query(ENTRIES_SQL).all()).map((row) =>
-    parse(EntryRow, row, "vault entry"),
-  );
+/** Every entry row validated, in (scope, name, version) order on both engines. */
+export function parseEntries(rows: readonly unknown[]): EntryRow[] {
+  return rows.map((row) => parse(EntryRowSchema, row, "vault entry")).sort(compareEntries);
 }
 
-/**
- * The entries as stored, unvalidated: only for the writer's own transaction,
- * where every row is either one it verified or one it just wrote.
- */
-export function readOwnEntries(db: Database): EntryRow[] {
-  return guarded(() => db.query(ENTRIES_SQL).all()) as EntryRow[];
-}
-
-export function countEntries(db: Database): { secrets: number; versions: number } {
-  const sql =
-    "SELECT count(DISTINCT scope || char(0) || name) AS secrets, count(*) AS versions FROM vault_entries";
-  return guarded(() => db.query(sql).get()) as { secrets: number; versions: number };
+/** Secrets (each name in each scope once) and stored versions. */
+export function countOf(entries: readonly EntryRow[]): { secrets: number; versions: number } {
+  return {
+    secrets: new Set(entries.map((e) => `${e.scope}\0${e.name}`)).size,
+    versions: entries.length,
+  };
 }
 
 /** A vault table dropped or altered outside coffer is tampering (5), not a bug (1). */
-function guarded<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (isSqliteError(err) && /no such (table|column)/.test(err.message)) {
-      throw new IntegrityError(
-        `the vault tables are malformed (${err.message}): the file was altered`,
-        {
-          cause: err,
-        },
-      );
-    }
-    throw err;
-  }
+export function malformedTables(detail: string, cause: unknown): IntegrityError {
+  return new IntegrityError(`the vault tables are malformed (${detail}): the store was altered`, {
+    cause,
+  });
 }
 
 function parse<T extends v.GenericSchema>(schema: T, row: unknown, what: string): v.InferOutput<T> {
   const result = v.safeParse(schema, row);
   if (result.success) return result.output;
   const key = (result.issues[0].path ?? []).map((p) => String(p.key)).join(".");
-  throw new IntegrityError(`${what} is malformed (${key || "row"}): the file was altered`);
-}
-
-/** Runs reads in one deferred transaction, so meta and entries come from one snapshot. */
-export function snapshot<T>(db: Database, fn: () => T): T {
-  if (db.inTransaction) return fn();
-  return db.transaction(fn).deferred();
+  throw new IntegrityError(`${what} is malformed (${key || "row"}): the store was altered`);
 }

@@ -79,7 +79,7 @@ export async function openEntry(keys: VaultKeys, row: EntryRow): Promise<Uint8Ar
   } catch (err) {
     if (!(err instanceof OpenFailed)) throw err;
     throw new IntegrityError(
-      `secret '${row.name}' (scope ${row.scope}, version ${row.version}) failed authentication: the file was altered`,
+      `secret '${row.name}' (scope ${row.scope}, version ${row.version}) failed authentication: the store was altered`,
       { cause: err },
     );
   }

@@ -1,64 +1,30 @@
-// An unlocked vault over a Store: every operation on secrets (see open.ts).
-// Crypto is async and store.write is sync, so each write seals first, then
-// re-checks the generation inside the transaction and retries if it moved.
+// An unlocked vault over either engine's rows (./engine.ts): every operation
+// on secrets (see open.ts). Sealing is async and happens before the write;
+// the engine's transaction re-checks the generation, and the write retries if it moved.
 
 import { BusyError, IntegrityError, NotFoundError } from "../errors.ts";
-import { fromSqliteError } from "../store/sqlite-errors.ts";
-import type { Store } from "../store/store.ts";
 import { randomBytes, type Sealed, seal } from "./aead.ts";
 import { entrySetDigest } from "./digest.ts";
+import type { Resealer, SealedEntry, VaultPlan, VaultRows } from "./engine.ts";
 import { DEFAULT_SCOPE, entryAad, type KdfParams, KEY_BYTES, SALT_BYTES } from "./format.ts";
-import { DEFAULT_KDF_PARAMS, deriveKey, KDF_BOUNDS, type KdfBounds } from "./kdf.ts";
+import { DEFAULT_KDF_PARAMS, deriveKey, KDF_BOUNDS } from "./kdf.ts";
 import { kekFrom, wrapMasterKey } from "./keywrap.ts";
 import { checkNewSecrets, type NewSecret } from "./names.ts";
+import type { EntryRow, MetaRow, VaultState } from "./rows.ts";
 import {
-  type EntryRow,
-  type MetaRow,
-  readEntries,
-  readMeta,
-  readOwnEntries,
-  snapshot,
-} from "./rows.ts";
+  latestOnly,
+  type Secret,
+  type SecretVersion,
+  sameBytes,
+  type VaultOptions,
+} from "./secret.ts";
 import { boundsFor } from "./testing.ts";
 import { keysFrom, metaParams, openEntry, type VaultKeys, verifyEntrySet } from "./unlock.ts";
-import {
-  deleteSecret,
-  insertEntry,
-  pruneHistory,
-  setSeal,
-  setWrap,
-  setWrappedKey,
-  updateEntry,
-} from "./writes.ts";
 
-export interface VaultOptions {
-  /** Tests only: exactly TEST_ONLY_KDF_BOUNDS from ./testing.ts (anything else throws). The CLI never passes it. */
-  kdfBounds?: KdfBounds;
-  /** Called with every value decrypted, so output can mask it (the CLI passes redactor.add). */
-  onReveal?: (value: Uint8Array) => void;
-}
-
-export interface Secret {
-  scope: string;
-  name: string;
-  version: number;
-  value: Uint8Array;
-  createdAt: number;
-}
-
-export interface SecretVersion {
-  scope: string;
-  name: string;
-  version: number;
-  createdAt: number;
-}
-
+export type { Secret, SecretVersion, VaultOptions } from "./secret.ts";
 export type { NewSecret };
 
-export interface State {
-  meta: MetaRow;
-  entries: EntryRow[];
-}
+export type State = VaultState;
 
 /**
  * How long a write keeps trying while other writers move the generation under
@@ -72,7 +38,7 @@ export class Vault {
   private verified: State | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly rows: VaultRows,
     private keys: VaultKeys,
     private readonly options: VaultOptions,
     verified?: State,
@@ -82,7 +48,7 @@ export class Vault {
 
   /** One version of a secret (the newest by default). */
   async get(name: string, scope = DEFAULT_SCOPE, version?: number): Promise<Secret> {
-    const { entries } = this.load();
+    const { entries } = await this.load();
     const versions = entries.filter((e) => e.scope === scope && e.name === name);
     const row =
       version === undefined ? versions.at(-1) : versions.find((e) => e.version === version);
@@ -95,12 +61,14 @@ export class Vault {
 
   /** The newest version of every secret, in one scope or all of them, decrypted. */
   async current(scope?: string): Promise<Secret[]> {
-    const latest = latestOnly(this.load().entries).filter((e) => !scope || e.scope === scope);
+    const latest = latestOnly((await this.load()).entries).filter(
+      (e) => !scope || e.scope === scope,
+    );
     return await Promise.all(latest.map((row) => this.decrypt(row)));
   }
 
   async history(name: string, scope = DEFAULT_SCOPE): Promise<SecretVersion[]> {
-    const rows = this.load().entries.filter((e) => e.scope === scope && e.name === name);
+    const rows = (await this.load()).entries.filter((e) => e.scope === scope && e.name === name);
     if (rows.length === 0) throw new NotFoundError(`no secret '${name}' in scope ${scope}`);
     return rows.map((e) => ({ scope, name, version: e.version, createdAt: e.created_at }));
   }
@@ -118,20 +86,16 @@ export class Vault {
     return await this.mutate(async (state) => {
       const next = new Map<string, number>();
       for (const e of state.entries) next.set(`${e.scope}\0${e.name}`, e.version + 1);
-      const now = this.store.now();
-      const rows: EntryRow[] = [];
+      const insert: SealedEntry[] = [];
       for (const item of wanted) {
         const key = `${item.scope}\0${item.name}`;
         const version = next.get(key) ?? 1;
         next.set(key, version + 1);
         const sealed = await this.encrypt(item.scope, item.name, version, item.value);
-        rows.push({ scope: item.scope, name: item.name, version, created_at: now, ...sealed });
+        insert.push({ scope: item.scope, name: item.name, version, ...sealed });
       }
-      return () => {
-        for (const row of rows) insertEntry(this.store.db, row);
-        for (const item of wanted) pruneHistory(this.store.db, item.scope, item.name);
-        return rows.map((r) => r.version);
-      };
+      const prune = wanted.map(({ scope, name }) => ({ scope, name }));
+      return { plan: { insert, prune }, result: insert.map((r) => r.version) };
     });
   }
 
@@ -141,9 +105,7 @@ export class Vault {
       if (!state.entries.some((e) => e.scope === scope && e.name === name)) {
         throw new NotFoundError(`no secret '${name}' in scope ${scope}`);
       }
-      return () => {
-        deleteSecret(this.store.db, scope, name);
-      };
+      return { plan: { remove: [{ scope, name }] }, result: undefined };
     });
   }
 
@@ -155,17 +117,14 @@ export class Vault {
         const masterRaw = randomBytes(KEY_BYTES);
         const wrapped = await this.wrapUnder(this.keys.kek, masterRaw, state.meta);
         fresh = await keysFrom(this.keys.vaultId, this.keys.kek, masterRaw, wrapped.ciphertext);
-        const rows: EntryRow[] = [];
+        const update: SealedEntry[] = [];
         for (const row of state.entries) {
           const value = await this.decrypt(row);
           const aad = entryAad(this.keys.vaultId, row.scope, row.name, row.version);
-          rows.push({ ...row, ...(await seal(fresh.masterKey, value.value, aad)) });
+          const { scope, name, version } = row;
+          update.push({ scope, name, version, ...(await seal(fresh.masterKey, value.value, aad)) });
         }
-        return () => {
-          for (const r of rows) updateEntry(this.store.db, r);
-          setWrappedKey(this.store.db, wrapped);
-          return rows.length;
-        };
+        return { plan: { update, wrappedKey: wrapped }, result: update.length };
       },
       () => fresh,
     );
@@ -185,28 +144,20 @@ export class Vault {
     const wrapped = await wrapMasterKey(kek, this.keys.masterRaw, ctx);
     const fresh = { ...this.keys, kek, wrappedKey: wrapped.ciphertext };
     await this.mutate(
-      async () => () => {
-        setWrap(this.store.db, params, salt, wrapped);
-      },
+      async () => ({ plan: { wrap: { params, salt, wrapped } }, result: undefined }),
       () => fresh,
     );
     this.adopt(fresh);
   }
 
   /**
-   * Folds the WAL into the file and truncates it, so that superseded pages
-   * (an old wrapped key, old ciphertexts) leave no copy behind. False when a
-   * reader in another process kept the WAL from being truncated.
+   * SQLite: folds the WAL into the file and truncates it, so that superseded
+   * pages (an old wrapped key, old ciphertexts) leave no copy behind; false
+   * when a reader in another process kept the WAL from being truncated.
+   * PostgreSQL: nothing to do, true.
    */
-  scrubWal(): boolean {
-    try {
-      const row = this.store.db.query("PRAGMA wal_checkpoint(TRUNCATE)").get() as {
-        busy: number;
-      };
-      return row.busy === 0;
-    } catch (err) {
-      throw fromSqliteError(err, "WAL checkpoint"); // EIO, ENOSPC: exit 7, not an internal error
-    }
+  async scrubWal(): Promise<boolean> {
+    return await this.rows.scrubWal();
   }
 
   /** Forgets the keys held in memory. */
@@ -215,9 +166,8 @@ export class Vault {
     this.keys.digestKey.fill(0);
   }
 
-  private load(): State {
-    const db = this.store.db;
-    const meta = this.store.read(() => readMeta(db));
+  private async load(): Promise<State> {
+    const meta = await this.rows.meta();
     if (!meta) throw new IntegrityError("the vault metadata disappeared");
     if (!sameBytes(meta.wrapped_key, this.keys.wrappedKey)) {
       throw new BusyError("the vault was re-keyed by another process", {
@@ -233,9 +183,7 @@ export class Vault {
     ) {
       return seen;
     }
-    const state = this.store.read(() =>
-      snapshot(db, () => ({ meta: readMeta(db), entries: readEntries(db) })),
-    );
+    const state = await this.rows.state();
     if (!state.meta) throw new IntegrityError("the vault metadata disappeared");
     verifyEntrySet(this.keys, state.meta, state.entries);
     this.verified = { meta: state.meta, entries: state.entries };
@@ -243,45 +191,31 @@ export class Vault {
   }
 
   /**
-   * Runs `prepare` (async: sealing) on a verified snapshot, then applies its
-   * result in one durable transaction that also reseals the entry set —
-   * unless another writer moved the generation meanwhile: then again.
+   * Runs `prepare` (async: sealing) on a verified snapshot, then has the
+   * engine apply its plan in one durable transaction that also reseals the
+   * entry set — unless another writer moved the generation meanwhile: then again.
    */
   private async mutate<T>(
-    prepare: (state: State) => Promise<() => T>,
+    prepare: (state: State) => Promise<{ plan: VaultPlan; result: T }>,
     nextKeys: () => VaultKeys | undefined = () => undefined,
   ): Promise<T> {
     const deadline = performance.now() + RETRY_WINDOW_MS;
     for (let attempt = 0; attempt === 0 || performance.now() < deadline; attempt++) {
       if (attempt > 0) await Bun.sleep(Math.random() * Math.min(200, 10 * attempt));
-      const state = this.load();
-      const apply = await prepare(state);
-      const done = this.store.write(
-        () => {
-          const meta = readMeta(this.store.db);
-          if (!meta || meta.generation !== state.meta.generation) return undefined;
-          const result = apply();
-          return { result, sealed: this.reseal(meta, nextKeys() ?? this.keys) };
-        },
-        { durable: true },
-      );
-      if (done) {
-        this.verified = done.sealed; // committed: what we just sealed is the verified state
-        return done.result;
+      const state = await this.load();
+      const { plan, result } = await prepare(state);
+      const keys = nextKeys() ?? this.keys;
+      const reseal: Resealer = (generation, entries) =>
+        entrySetDigest(keys.digestKey, state.meta.vault_id, generation, entries);
+      const sealed = await this.rows.apply(state.meta.generation, plan, reseal);
+      if (sealed) {
+        this.verified = sealed; // committed: what we just sealed is the verified state
+        return result;
       }
     }
     throw new BusyError("the vault kept changing under this command", {
       hint: "run it again when other writers are done",
     });
-  }
-
-  private reseal(meta: MetaRow, keys: VaultKeys): State {
-    const db = this.store.db;
-    const generation = meta.generation + 1;
-    const entries = readOwnEntries(db);
-    const digest = entrySetDigest(keys.digestKey, meta.vault_id, generation, entries);
-    setSeal(db, generation, digest, this.store.now());
-    return { meta: readMetaOrThrow(db), entries };
   }
 
   private async wrapUnder(kek: CryptoKey, masterRaw: Uint8Array, meta: MetaRow): Promise<Sealed> {
@@ -319,20 +253,4 @@ export class Vault {
       createdAt: row.created_at,
     };
   }
-}
-
-function readMetaOrThrow(db: Store["db"]): MetaRow {
-  const meta = readMeta(db);
-  if (!meta) throw new IntegrityError("the vault metadata disappeared");
-  return meta;
-}
-
-function latestOnly(entries: readonly EntryRow[]): EntryRow[] {
-  const latest = new Map<string, EntryRow>();
-  for (const e of entries) latest.set(`${e.scope}\0${e.name}`, e); // rows come in version order
-  return [...latest.values()];
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -100,16 +100,6 @@ describe("PostgreSQL refusals from the CLI", () => {
     expect(r.stdout).toBe("");
   });
 
-  test("commands PostgreSQL lacks yet refuse the URL with exit 2", () => {
-    for (const args of [["secret", "get", "X"]]) {
-      const r = coffer(args, { env: { COFFER_DB: "postgres://u:pw@127.0.0.1:1/x" } });
-      expect(r.code).toBe(2);
-      expect(r.stderr).toBe(
-        `coffer: error: ${args[0] === "secret" ? "secret get" : args[0]} is not available on PostgreSQL yet\n`,
-      );
-    }
-  });
-
   test("a plaintext URL to another host is refused with exit 2 before connecting", () => {
     const url = "postgres://u:pw@db.example.com/x?sslmode=disable";
     // In-process first: only run the binary while parsing really refuses it (no lookup, no connect).

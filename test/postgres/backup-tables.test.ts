@@ -141,4 +141,22 @@ describe.skipIf(!pg)("copying tables between engines", () => {
     const err = await copyPlan(sql, "coffer", db).catch((e) => e);
     expect(String(err.message)).toContain("owners.extra is missing on PostgreSQL");
   });
+  test("a table of many pages comes over whole: pages follow the key's type, not its text", async () => {
+    // 4,500 ids span pages of 2,000; as text, '10' sorts before '9' and a page would repeat rows.
+    await sql.unsafe(
+      "INSERT INTO coffer.kids (owner, small) SELECT 'a', g FROM generate_series(1, 4500) AS g",
+    );
+    const db = sqlite();
+    const plan = await copyPlan(sql, "coffer", db);
+    const counts = await sql.begin("isolation level repeatable read read only", (tx) =>
+      copyToSqlite(tx, db, plan),
+    );
+    const [pgCount] = await sql`SELECT count(*)::int AS n, sum(id)::text AS s FROM coffer.kids`;
+    expect(counts.kids).toBe(pgCount?.n);
+    const copied = db.query("SELECT count(*) AS n, sum(id) AS s FROM kids").get() as {
+      n: bigint;
+      s: bigint;
+    };
+    expect(`${copied.n} ${copied.s}`).toBe(`${pgCount?.n} ${pgCount?.s}`);
+  });
 });

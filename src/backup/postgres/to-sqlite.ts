@@ -67,8 +67,13 @@ async function copyTable(
   );
   const keys = table.key.map((k, i) => `${quoteIdent(k.name)}::text AS "__key${i}"`);
   const select = `SELECT ${[...table.columns.map(selectExpr), ...keys].join(", ")} FROM ${quoteIdent(table.name)}`;
-  const order = `ORDER BY ${table.key.map((k) => quoteIdent(k.name)).join(", ")} LIMIT ${PAGE_ROWS}`;
-  const after = `WHERE (${table.key.map((k) => quoteIdent(k.name)).join(", ")}) > (${table.key
+  // Qualified: a bare name in ORDER BY means the output column, which selectExpr may have
+  // made text (ids as '10' < '9'), while WHERE compares the table's own typed column.
+  const keyCols = table.key
+    .map((k) => `${quoteIdent(table.name)}.${quoteIdent(k.name)}`)
+    .join(", ");
+  const order = `ORDER BY ${keyCols} LIMIT ${PAGE_ROWS}`;
+  const after = `WHERE (${keyCols}) > (${table.key
     .map((k, i) => `$${i + 1}::text::${k.pgType}`)
     .join(", ")})`;
   let last: string[] | undefined;

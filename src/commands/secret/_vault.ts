@@ -2,19 +2,19 @@
 // unlock sequence (store, passphrase, derivation, plaintext-config move).
 
 import { parseIntFlag } from "../../cli/argv.ts";
-import { context, loadedConfig, openCliStore } from "../../cli/context.ts";
+import { context, loadedConfig, openCliClient, storePath } from "../../cli/context.ts";
 import { redactor, say } from "../../cli/output.ts";
 import { hasTerminal, promptHidden } from "../../cli/prompt.ts";
+import type { Client } from "../../client.ts";
+import { isPostgresUrl } from "../../engines/postgres/url.ts";
 import { CofferError, type ErrorOptions, NotFoundError, UsageError } from "../../errors.ts";
 import { protectedNamesWarning } from "../../protected-env.ts";
 import { type AuditEntry, outcomeOf } from "../../state/audit/rules.ts";
 import { fromSqliteError } from "../../store/sqlite-errors.ts";
-import type { Store } from "../../store/store.ts";
 import { forbidCoreDumps } from "../../vault/core-dumps.ts";
 import { DEFAULT_SCOPE, type KdfParams } from "../../vault/format.ts";
 import { DEFAULT_KDF_PARAMS } from "../../vault/kdf.ts";
 import { checkNewSecrets, checkScope, type NewSecret } from "../../vault/names.ts";
-import { createVault, unlockVault, vaultExists } from "../../vault/open.ts";
 import { type PassphraseSources, readPassphrase } from "../../vault/passphrase.ts";
 import { movePlaintextSecrets } from "../../vault/plaintext.ts";
 import type { Vault } from "../../vault/vault.ts";
@@ -74,19 +74,19 @@ const options = { onReveal: (value: Uint8Array) => redactor.addBytes(value) };
  * A vault about to be opened: the store is open and the passphrase known,
  * but nothing derived yet, so a command can read its input in between.
  */
-export class PendingVault implements Disposable {
+export class PendingVault implements AsyncDisposable {
   private vault: Vault | undefined;
 
   constructor(
-    readonly store: Store,
+    readonly client: Client,
     readonly creating: boolean,
     private readonly passphrase: string,
   ) {}
 
   async open(): Promise<Vault> {
     const vault = this.creating
-      ? await createVault(this.store, this.passphrase, configuredKdfParams(), options)
-      : await unlockVault(this.store, this.passphrase, options);
+      ? await this.client.vault.create(this.passphrase, configuredKdfParams(), options)
+      : await this.client.vault.unlock(this.passphrase, options);
     this.vault = vault;
     if (this.creating) say.info("created a new vault");
     await moveConfigSecrets(vault);
@@ -104,7 +104,7 @@ export class PendingVault implements Disposable {
    * A store that cannot take the row (read-only) is warned about: reads still work there.
    */
   async audited<T>(
-    what: { action: string; scope?: string; name?: string },
+    what: { action: string; scope?: string | undefined; name?: string },
     fn: () => Promise<T>,
     versionOf?: (result: T) => number | undefined,
   ): Promise<T> {
@@ -112,25 +112,25 @@ export class PendingVault implements Disposable {
     try {
       result = await fn();
     } catch (err) {
-      this.record({ ...what, outcome: outcomeOf(err) });
+      await this.record({ ...what, outcome: outcomeOf(err) });
       throw err;
     }
-    this.record({ ...what, version: versionOf?.(result), outcome: "ok" });
+    await this.record({ ...what, version: versionOf?.(result), outcome: "ok" });
     return result;
   }
 
-  private record(entry: Omit<AuditEntry, "actor">): void {
+  private async record(entry: Omit<AuditEntry, "actor">): Promise<void> {
     try {
-      this.store.audit.append({ actor: "cli", ...entry });
+      await this.client.audit.append({ actor: "cli", ...entry });
     } catch (err) {
       const why = err instanceof CofferError ? err.message : "an unexpected error";
       say.warn(`the audit trail could not record this ${entry.action}: ${why}`);
     }
   }
 
-  [Symbol.dispose](): void {
+  async [Symbol.asyncDispose](): Promise<void> {
     this.vault?.lock();
-    this.store.close();
+    await this.client.close();
   }
 }
 
@@ -144,20 +144,20 @@ export async function prepareVault(
   // A descriptor is read before the store opens: a closed N must not name the store's own fd.
   const early = sources.fd !== undefined ? await readPassphrase(sources) : undefined;
   loadedConfig(); // its own errors (a missing --config file) must not read as "no vault"
-  let store: Store;
+  let client: Client;
   try {
-    store = openCliStore({ create: opts.create ?? false });
+    client = await openCliClient({ create: opts.create ?? false });
   } catch (err) {
-    if (err instanceof NotFoundError) throw noVault();
+    if (err instanceof NotFoundError && !isPostgresUrl(storePath())) throw noVault();
     throw err;
   }
   try {
-    const creating = !vaultExists(store);
+    const creating = !(await client.vault.exists());
     if (creating && !opts.create) throw noVault();
     const passphrase = early ?? (await readPassphrase(sources, { confirm: creating }));
-    return new PendingVault(store, creating, passphrase);
+    return new PendingVault(client, creating, passphrase);
   } catch (err) {
-    store.close();
+    await client.close();
     throw err;
   }
 }
@@ -168,14 +168,14 @@ export async function prepareVault(
  */
 export async function openVault(
   args: PassphraseFlags,
-  audit?: { action: string; scope?: string },
+  audit?: { action: string; scope?: string | undefined },
 ): Promise<{ vault: Vault; pending: PendingVault }> {
   const pending = await prepareVault(args);
   try {
     const vault = audit ? await pending.audited(audit, () => pending.open()) : await pending.open();
     return { vault, pending };
   } catch (err) {
-    pending[Symbol.dispose]();
+    await pending[Symbol.asyncDispose]();
     throw err;
   }
 }
@@ -194,9 +194,13 @@ function guardCoreDumps(): void {
  * class but says first that the change is in force (`inForce`), so nobody
  * retries with the old passphrase or thinks the old key still opens the vault.
  */
-export function afterCommit<T>(inForce: string, step: string, fn: () => T): T {
+export async function afterCommit<T>(
+  inForce: string,
+  step: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     const cause = err instanceof CofferError ? err : fromSqliteError(err, step);
     const Same = cause.constructor as new (message: string, options: ErrorOptions) => CofferError;

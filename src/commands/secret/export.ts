@@ -20,7 +20,7 @@ export default defineCommand({
     const format = formatOf(args.format);
     const scope = scopeOf(args);
     const { vault, pending } = await openVault(args, { action: "export", scope });
-    using _ = pending;
+    await using _ = pending;
     const decoder = new TextDecoder("utf-8", { fatal: true });
     const pairs = (await vault.current(scope)).map((s) => {
       try {

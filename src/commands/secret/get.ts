@@ -20,7 +20,7 @@ export default defineCommand({
     const name = checkName(args.name);
     const scope = scopeOf(args);
     const version = parseIntFlag(args.version, "--version", 1);
-    using pending = await prepareVault(args);
+    await using pending = await prepareVault(args);
     const secret = await pending.audited(
       { action: "get", scope, name },
       async () => (await pending.open()).get(name, scope, version),

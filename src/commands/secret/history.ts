@@ -17,7 +17,7 @@ export default defineCommand({
     const name = checkName(args.name);
     const scope = scopeOf(args);
     const { vault, pending } = await openVault(args);
-    using _ = pending;
+    await using _ = pending;
     const versions = await vault.history(name, scope);
     output(
       versions.map((v) => ({ ...v, created: isoTime(v.createdAt) })),

@@ -28,7 +28,7 @@ export default defineCommand({
         hint: "coffer secret import FILE, or pipe the file in",
       });
     }
-    using pending = await prepareVault(args, { create: true, stdinTaken: file === "-" });
+    await using pending = await prepareVault(args, { create: true, stdinTaken: file === "-" });
     const text =
       file === "-" ? readStdinText(LIMITS.importFile, "the input on stdin") : readText(file);
     const pairs: Pair[] = format === "json" ? parseJson(text) : parseEnv(text);

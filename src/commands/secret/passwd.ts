@@ -22,13 +22,15 @@ export default defineCommand({
   args: { ...passphraseArgs },
   async run({ args }) {
     const { vault, pending } = await openVault(args);
-    using _ = pending;
+    await using _ = pending;
     const next = await readNewPassphrase(passphraseSources(args));
     await pending.audited({ action: "passwd" }, () =>
       vault.changePassphrase(next, configuredKdfParams()),
     );
-    const scrubbed = afterCommit("the new passphrase is in force", "scrubbing old key copies", () =>
-      vault.scrubWal(),
+    const scrubbed = await afterCommit(
+      "the new passphrase is in force",
+      "scrubbing old key copies",
+      () => vault.scrubWal(),
     );
     if (!scrubbed) {
       say.warn(

@@ -16,7 +16,7 @@ export default defineCommand({
   async run({ args }) {
     const name = checkName(args.name);
     const scope = scopeOf(args);
-    using pending = await prepareVault(args);
+    await using pending = await prepareVault(args);
     await pending.audited({ action: "rm", scope, name }, async () =>
       (await pending.open()).remove(name, scope),
     );

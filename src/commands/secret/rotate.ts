@@ -10,9 +10,9 @@ export default defineCommand({
   args: { ...passphraseArgs },
   async run({ args }) {
     const { vault, pending } = await openVault(args);
-    using _ = pending;
+    await using _ = pending;
     const count = await pending.audited({ action: "rotate" }, () => vault.rotate());
-    const scrubbed = afterCommit(
+    const scrubbed = await afterCommit(
       `the new master key is in force (${count} version(s) re-encrypted)`,
       "scrubbing old ciphertexts",
       () => vault.scrubWal(),

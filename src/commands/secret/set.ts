@@ -35,7 +35,7 @@ export default defineCommand({
     warnProtected([name]);
     const scope = scopeOf(args);
     const fromStdin = !stdinIsTerminal();
-    using pending = await prepareVault(args, { create: true, stdinTaken: fromStdin });
+    await using pending = await prepareVault(args, { create: true, stdinTaken: fromStdin });
     const value = fromStdin ? readPiped(args.raw) : await readPrompted(name);
     if (value.length === 0) {
       throw new UsageError("the value is empty", { hint: "pipe the value in on stdin" });

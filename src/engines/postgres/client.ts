@@ -19,6 +19,8 @@ import { PgKeys } from "../../state/keys/postgres.ts";
 import { PgMessages } from "../../state/messages/postgres.ts";
 import { PgQueue } from "../../state/queue/postgres.ts";
 import { PgSessions } from "../../state/sessions/postgres.ts";
+import { type ClientVault, clientVault } from "../../vault/client-vault.ts";
+import { PgVaultRows } from "../../vault/postgres.ts";
 import type { PgConnection } from "./connect.ts";
 import { mapPgError } from "./errors.ts";
 import type { PgHandle } from "./handle.ts";
@@ -72,6 +74,7 @@ class PgClient implements Client {
   readonly queue: AsyncQueue;
   readonly keys: AsyncKeys;
   readonly audit: AsyncAudit;
+  readonly vault: ClientVault;
   private closed = false;
 
   constructor(
@@ -79,12 +82,17 @@ class PgClient implements Client {
     private readonly modules: PgModules,
     private readonly options: PgClientOptions,
   ) {
-    const parts = this.compose({ sql: conn.sql, target: conn.target });
+    const parts = this.compose({
+      sql: conn.sql,
+      target: conn.target,
+      busyTimeoutMs: conn.busyTimeoutMs,
+    });
     this.sessions = this.guard(parts.sessions);
     this.messages = this.guard(parts.messages);
     this.queue = this.guard(parts.queue);
     this.keys = this.guard(parts.keys);
     this.audit = this.guard(parts.audit);
+    this.vault = this.guard(clientVault(new PgVaultRows({ sql: conn.sql, target: conn.target })));
   }
 
   async transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {

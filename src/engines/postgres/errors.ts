@@ -32,6 +32,18 @@ const UNREACHABLE = new Set([
   "EAI_AGAIN",
 ]);
 
+/** Serialization failure and deadlock: the server rolled the transaction back, so it may run again. */
+const RETRY_STATES = new Set(["40001", "40P01"]);
+/** The BusyErrors mapped from those states, so that an outer retry still knows them. */
+const retryable = new WeakSet<object>();
+
+/** Whether `err` (the driver's, or coffer's mapping of it) is a conflict worth running again. */
+export function isRetryableConflict(err: unknown): boolean {
+  const state = sqlState(err);
+  if (state) return RETRY_STATES.has(state);
+  return typeof err === "object" && err !== null && retryable.has(err);
+}
+
 /** The SQLSTATE of a server error, if `err` is one. */
 export function sqlState(err: unknown): string | undefined {
   const errno = (err as { errno?: unknown } | null)?.errno;
@@ -51,9 +63,11 @@ export function mapPgError(err: unknown, target: PgTarget): CofferError {
     });
   }
   if (state && BUSY_STATES.has(state)) {
-    return new BusyError(`the PostgreSQL store is busy (${state}): ${message}`, {
+    const busy = new BusyError(`the PostgreSQL store is busy (${state}): ${message}`, {
       hint: "another process holds the rows; retry, or raise the busy timeout",
     });
+    if (RETRY_STATES.has(state)) retryable.add(busy);
+    return busy;
   }
   if (state === "22021" || state === "22P05") {
     // PostgreSQL text cannot hold NUL (SQLite's can): bad input, not a bug.

@@ -11,6 +11,8 @@ import { isSqliteError } from "../../store/sqlite-errors.ts";
 import { Store, type StoreOptions } from "../../store/store.ts";
 import { storeError } from "../../store/store-error.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy } from "../../store/tx.ts";
+import { type ClientVault, clientVault } from "../../vault/client-vault.ts";
+import { SqliteVaultRows } from "../../vault/sqlite.ts";
 import { Mutex } from "./mutex.ts";
 
 /**
@@ -44,6 +46,7 @@ class SqliteClient implements Client {
   readonly queue: ClientTx["queue"];
   readonly keys: ClientTx["keys"];
   readonly audit: ClientTx["audit"];
+  readonly vault: ClientVault;
   private readonly mutex = new Mutex();
   /** Set while `fn` of a transaction runs, to catch the client used where `tx` is meant. */
   private readonly inTx = new AsyncLocalStorage<true>();
@@ -59,6 +62,8 @@ class SqliteClient implements Client {
     this.queue = wrap(store.queue, turn);
     this.keys = wrap(store.keys, turn);
     this.audit = wrap(store.audit, turn);
+    // Each vault read and write transaction takes its turn; sealing runs between turns.
+    this.vault = clientVault(new SqliteVaultRows(store, (run) => this.turn(run)));
   }
 
   transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {

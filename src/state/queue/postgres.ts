@@ -18,6 +18,15 @@ import {
 } from "../job.ts";
 import { jobChannel, pgJob } from "./postgres-rows.ts";
 import {
+  ACK_ALL_HELD,
+  ACK_HELD,
+  CLAIM_DUE,
+  HELD,
+  INSERT_JOB,
+  INSERT_JOBS,
+  RECLAIM_EXPIRED,
+} from "./postgres-sql.ts";
+import {
   checkClaimLimit,
   checkEnqueue,
   checkLease,
@@ -28,25 +37,6 @@ import {
   retryError,
   storedError,
 } from "./rules.ts";
-
-/** Claims set a lease token of 32 hex digits, as SQLite's lower(hex(randomblob(16))). */
-const TOKEN = "replace(gen_random_uuid()::text, '-', '')";
-const RECLAIM = `UPDATE jobs SET
-    status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
-    last_error = CASE WHEN attempts >= max_attempts
-      THEN 'lease expired on attempt ' || attempts || ' of ' || max_attempts || ' (worker died?)'
-      ELSE last_error END,
-    locked_until = NULL, lease_token = NULL, updated_at = now_ms()
-  WHERE id IN (SELECT id FROM jobs WHERE queue = $1 AND status = 'processing'
-               AND locked_until <= now_ms() FOR UPDATE SKIP LOCKED)`;
-const CLAIM = `WITH next AS (
-    SELECT id FROM jobs WHERE queue = $1 AND status = 'pending' AND run_at <= now_ms()
-    ORDER BY priority DESC, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-  UPDATE jobs j SET status = 'processing', attempts = attempts + 1,
-    locked_until = now_ms() + $3, lease_token = ${TOKEN}, updated_at = now_ms()
-  FROM next WHERE j.id = next.id AND j.status = 'pending' RETURNING j.*`;
-const HELD =
-  "status = 'processing' AND locked_until > now_ms() AND ($2::text IS NULL OR lease_token = $2)";
 
 /** The pool, or a transaction's handle to run inside it. */
 export type PgQueueHandle = PgHandle;
@@ -81,16 +71,7 @@ export class PgQueue {
     return this.run(async (sql) => {
       // A live job with the key wins; it may finish between the two statements, so loop.
       for (;;) {
-        const [row] = await sql.unsafe(
-          `WITH ins AS (
-             INSERT INTO jobs (queue, payload, priority, max_attempts, dedupe_key, run_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, now_ms() + $6, now_ms(), now_ms())
-             ON CONFLICT (queue, dedupe_key)
-               WHERE dedupe_key IS NOT NULL AND status IN ('pending', 'processing') DO NOTHING
-             RETURNING id)
-           SELECT id, pg_notify($7, $1) FROM ins`,
-          args,
-        );
+        const [row] = await sql.unsafe(INSERT_JOB, args);
         if (row) return Number(row.id);
         const [live] = await sql`SELECT id FROM jobs WHERE queue = ${queue} AND dedupe_key = ${key}
                                  AND status IN ('pending', 'processing')`;
@@ -99,16 +80,23 @@ export class PgQueue {
     });
   }
 
-  /** Adds several jobs to one queue in one transaction; returns their ids in order. */
-  enqueueMany(
+  /** Adds several jobs to one queue in one statement; returns their ids in order. */
+  async enqueueMany(
     queue: string,
     payloads: readonly unknown[],
     options: Omit<EnqueueOptions, "dedupeKey"> = {},
   ): Promise<number[]> {
-    return this.transaction(async (q) => {
-      const ids: number[] = [];
-      for (const p of payloads) ids.push(await q.enqueue(queue, p, options));
-      return ids;
+    const checked = payloads.map((p) =>
+      checkEnqueue(queue, p, { ...options, dedupeKey: undefined }),
+    );
+    const [first] = checked;
+    if (!first) return [];
+    const texts = JSON.stringify(checked.map((c) => c.text));
+    const { priority, maxAttempts, delay } = first;
+    const args = [queue, texts, priority, maxAttempts, delay, jobChannel(this.db.target)];
+    return this.run(async (sql) => {
+      const rows = await sql.unsafe(INSERT_JOBS, args);
+      return rows.map((r: { id: string }) => Number(r.id));
     });
   }
 
@@ -126,8 +114,8 @@ export class PgQueue {
     checkClaimLimit(limit);
     const lease = checkLease(options.lease);
     return this.run(async (sql) => {
-      await sql.unsafe(RECLAIM, [queue]);
-      const rows = await sql.unsafe(CLAIM, [queue, limit, lease]);
+      await sql.unsafe(RECLAIM_EXPIRED, [queue]);
+      const rows = await sql.unsafe(CLAIM_DUE, [queue, limit, lease]);
       return rows.map(pgJob).sort((a: Job, b: Job) => b.priority - a.priority || a.id - b.id);
     });
   }
@@ -135,18 +123,21 @@ export class PgQueue {
   /** Marks a held job completed. */
   ack(id: number, options: LeaseOptions = {}): Promise<void> {
     return this.run(async (sql) => {
-      const rows = await sql.unsafe(
-        `UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL,
-           updated_at = now_ms() WHERE id = $1 AND ${HELD} RETURNING id`,
-        [id, options.token ?? null],
-      );
+      const rows = await sql.unsafe(ACK_HELD, [id, options.token ?? null]);
       if (rows.length === 0) throw await this.notHeld(sql, id, options.token);
     });
   }
 
-  /** Acks several held jobs in one transaction: all of them, or none if one is not held. */
-  ackMany(claims: readonly { id: number; token?: string | null | undefined }[]): Promise<void> {
-    return this.transaction(async (q) => {
+  /** Acks several held jobs in one statement: all of them, or none if one is not held. */
+  async ackMany(
+    claims: readonly { id: number; token?: string | null | undefined }[],
+  ): Promise<void> {
+    if (claims.length === 0) return;
+    const list = JSON.stringify(claims.map((c) => ({ id: c.id, token: c.token ?? null })));
+    const acked = await this.run((sql) => sql.unsafe(ACK_ALL_HELD, [list]));
+    if (acked.length === claims.length) return;
+    // Nothing was acked: one by one, in a transaction, finds the first claim not held and says why.
+    await this.transaction(async (q) => {
       for (const c of claims) await q.ack(c.id, { token: c.token ?? undefined });
     });
   }
