@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { defineCommand } from "citty";
 import { context, openCliClient, storePath } from "../cli/context.ts";
 import { say } from "../cli/output.ts";
+import type { Client } from "../client.ts";
 import { isPostgresUrl } from "../engines/postgres/url.ts";
 import { IoError, UsageError } from "../errors.ts";
 import {
@@ -15,6 +16,10 @@ import {
 } from "../serve/listen.ts";
 import { startServer } from "../serve/server.ts";
 import { postgresWaiter, sqliteWaiter } from "../serve/wait.ts";
+import { forbidCoreDumps } from "../vault/core-dumps.ts";
+import { readPassphrase } from "../vault/passphrase.ts";
+import type { Vault } from "../vault/vault.ts";
+import { configuredKdfParams, passphraseArgs, passphraseSources } from "./secret/_vault.ts";
 
 export default defineCommand({
   meta: { name: "serve", description: "Serve the store over HTTP/JSON on a Unix socket (and TCP)" },
@@ -29,6 +34,7 @@ export default defineCommand({
     },
     "tls-cert": { type: "string", description: "PEM certificate chain for TCP (TLS 1.2 or later)" },
     "tls-key": { type: "string", description: "PEM private key for --tls-cert" },
+    ...passphraseArgs,
   },
   async run({ args }) {
     const target = storePath();
@@ -42,11 +48,20 @@ export default defineCommand({
       throw new UsageError("--tls-cert and --tls-key need --listen");
     }
     const socket = args.socket ?? defaultSocketPath(context().env, target, postgres);
+    const passphrase = await startPassphrase(args);
     const client = await openCliClient();
+    let vault: Vault | undefined;
+    try {
+      vault = passphrase === undefined ? undefined : await openServeVault(client, passphrase);
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
     const waiter = postgres ? await postgresWaiter(target) : sqliteWaiter(target);
     let server: Awaited<ReturnType<typeof startServer>>;
     try {
       server = await startServer({
+        vault,
         client,
         waiter,
         socket,
@@ -57,10 +72,12 @@ export default defineCommand({
           say.error(`internal error: ${err instanceof Error ? err.name : "unknown"}`),
       });
     } catch (err) {
+      vault?.lock();
       await waiter.close();
       await client.close();
       throw err;
     }
+    if (!vault) say.info("the vault is locked (no passphrase source): secret routes answer 423");
     say.info(`serving on unix:${socket}`);
     if (listen) say.info(`serving on ${tls ? "https" : "http"}://${listen.host}:${server.port}`);
     await stopSignal();
@@ -68,6 +85,30 @@ export default defineCommand({
     await server.stop();
   },
 });
+
+/** The passphrase from a non-interactive source, or undefined when none is given (never a prompt). */
+async function startPassphrase(
+  args: Parameters<typeof passphraseSources>[0],
+): Promise<string | undefined> {
+  const sources = { ...passphraseSources(args), prompt: undefined };
+  const given =
+    sources.file !== undefined ||
+    sources.fd !== undefined ||
+    Boolean(sources.env.COFFER_PASSPHRASE_FILE) ||
+    sources.env.COFFER_PASSPHRASE !== undefined;
+  if (!given) return undefined;
+  if (forbidCoreDumps() === "failed")
+    say.warn("could not turn off core dumps: a crash could write secrets to disk");
+  return readPassphrase(sources);
+}
+
+/** Unlocks the vault once, or creates it (as the first `secret set` would); a wrong passphrase is exit 4. */
+async function openServeVault(client: Client, passphrase: string): Promise<Vault> {
+  if (await client.vault.exists()) return client.vault.unlock(passphrase);
+  const vault = await client.vault.create(passphrase, configuredKdfParams());
+  say.info("created a new vault");
+  return vault;
+}
 
 function readTls(cert: string | undefined, key: string | undefined) {
   if (cert === undefined && key === undefined) return undefined;

@@ -120,7 +120,7 @@ function describe(right: Right): string {
     case "queue":
       return `queue:${right.queue}`;
     case "secrets":
-      return `secrets:${right.scope}${right.write ? "" : ":read"}`;
+      return `secrets:${right.scope ?? "SCOPE"}${right.write ? "" : ":read"}`;
     case "admin":
       return "admin";
     default:

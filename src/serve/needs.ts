@@ -11,8 +11,8 @@ export type Need =
   | { area: "sessions" | "agents"; write: boolean }
   /** The queue named in the path ({queue}), or the queue of the job ({id}). */
   | { area: "queue"; from: "path" | "job" }
-  /** The scope named in the path ({scope}). */
-  | { area: "secrets"; write: boolean };
+  /** The scope named in the path ({scope}), or in the query (`?scope=`, else any: a listing). */
+  | { area: "secrets"; write: boolean; from?: "query" };
 
 export const needs = {
   admin: { area: "admin" },
@@ -24,6 +24,7 @@ export const needs = {
   jobQueue: { area: "queue", from: "job" },
   secretsRead: { area: "secrets", write: false },
   secrets: { area: "secrets", write: true },
+  secretsListing: { area: "secrets", write: false, from: "query" },
 } as const satisfies Record<string, Need>;
 
 export async function rightFor(need: Need, ctx: RouteContext): Promise<Right> {
@@ -33,8 +34,13 @@ export async function rightFor(need: Need, ctx: RouteContext): Promise<Right> {
     case "sessions":
     case "agents":
       return need;
-    case "secrets":
-      return { area: "secrets", scope: ctx.params.scope ?? "", write: need.write };
+    case "secrets": {
+      const scope =
+        need.from === "query"
+          ? ((ctx.query as { scope?: string }).scope ?? null)
+          : (ctx.params.scope ?? "");
+      return { area: "secrets", scope, write: need.write };
+    }
     case "queue": {
       if (need.from === "path") return { area: "queue", queue: ctx.params.queue ?? "" };
       const id = positiveId(ctx.params.id, "job id");
@@ -58,6 +64,8 @@ export function describeNeed(need: Need): string {
     case "queue":
       return need.from === "path" ? "`queue:{queue}`" : "`queue:` + the job's queue";
     case "secrets":
+      if (need.from === "query")
+        return "`secrets:SCOPE:read` (lists only the scopes the key may read)";
       return need.write ? "`secrets:{scope}`" : "`secrets:{scope}:read` or `secrets:{scope}`";
   }
 }

@@ -4,6 +4,7 @@
 import type * as v from "valibot";
 import type { Client } from "../client.ts";
 import type { StoredKey } from "../state/keys/rules.ts";
+import type { Vault } from "../vault/vault.ts";
 import type { Need } from "./needs.ts";
 import type { JobWaiter } from "./wait.ts";
 
@@ -37,7 +38,7 @@ export interface ServerParts {
    */
   jobQueues: JobQueues;
   /** The unlocked vault, or undefined: secret routes answer 423 then. */
-  vault: object | undefined;
+  vault: Vault | undefined;
 }
 
 export interface RouteContext<B = unknown, Q = unknown> extends ServerParts {
@@ -61,6 +62,8 @@ export interface Route {
   right?: Need | undefined;
   body?: v.GenericSchema | undefined;
   query?: v.GenericSchema | undefined;
+  /** A secret route: its outcome goes into the audit trail as this action. */
+  audit?: string | undefined;
   /** Status codes the route answers with on success, and what each means (for OpenAPI). */
   responses: Record<number, string>;
   handler(ctx: RouteContext): Promise<Reply>;
@@ -71,6 +74,7 @@ interface RouteSpec<B extends v.GenericSchema | undefined, Q extends v.GenericSc
   right?: Need;
   body?: B;
   query?: Q;
+  audit?: string;
   responses: Record<number, string>;
   handler(
     ctx: RouteContext<

@@ -4,6 +4,7 @@
 import { openApiDocument } from "./openapi.ts";
 import { type Route, route } from "./route.ts";
 import * as queue from "./routes/queue.ts";
+import * as secrets from "./routes/secrets.ts";
 import * as sessions from "./routes/sessions.ts";
 import * as system from "./routes/system.ts";
 
@@ -33,4 +34,8 @@ export const routes: readonly Route[] = [
   queue.extend,
   queue.stats,
   queue.jobs,
+  secrets.list,
+  secrets.get,
+  secrets.put,
+  secrets.remove,
 ];

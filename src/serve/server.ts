@@ -6,6 +6,8 @@
 import type { Server } from "bun";
 import * as v from "valibot";
 import type { Client } from "../client.ts";
+import { type Outcome, outcomeOf } from "../state/audit/rules.ts";
+import type { Vault } from "../vault/vault.ts";
 import { ApiError, errorBody, refuse, toApiError } from "./api-error.ts";
 import { Authenticator, checkRight } from "./auth.ts";
 import { allowedHosts, checkHost, checkOrigin, MAX_BODY_BYTES, readJsonBody } from "./guard.ts";
@@ -16,6 +18,7 @@ import {
   compile,
   JobQueues,
   match,
+  type Reply,
   type RouteContext,
   type ServerParts,
 } from "./route.ts";
@@ -35,7 +38,7 @@ export interface ServeOptions {
   listen?: ListenAddress | undefined;
   /** PEM text of the certificate chain and key: TCP speaks TLS (1.2 or later) then. */
   tls?: { cert: string; key: string } | undefined;
-  vault?: object | undefined;
+  vault?: Vault | undefined;
   /** Told of every 500, for the server's log (messages only, never a body). */
   onInternalError?: ((err: unknown) => void) | undefined;
   drainMs?: number | undefined;
@@ -118,6 +121,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     clearTimeout(timer);
     for (const s of servers) s.stop(true);
     await o.waiter.close();
+    o.vault?.lock();
     await o.client.close();
     if (o.socket) removeSocket(o.socket, ino);
   };
@@ -155,14 +159,53 @@ async function answer(
   }
   const { route, params } = found;
   const ctx: RouteContext = { ...parts, params, body: undefined, query: {}, key: null };
-  if (route.right) {
-    ctx.key = await auth.authenticate(req, peer);
-    checkRight(ctx.key, await rightFor(route.right, ctx));
-  }
-  if (route.body) ctx.body = v.parse(route.body, await readJsonBody(req));
-  if (route.query) ctx.query = v.parse(route.query, Object.fromEntries(url.searchParams));
-  const reply = await route.handler(ctx);
+  if (route.right) ctx.key = await auth.authenticate(req, peer);
+  const run = async () => {
+    if (route.query) ctx.query = v.parse(route.query, Object.fromEntries(url.searchParams));
+    if (route.right && ctx.key) checkRight(ctx.key, await rightFor(route.right, ctx));
+    if (route.body) ctx.body = v.parse(route.body, await readJsonBody(req));
+    return route.handler(ctx);
+  };
+  const reply = route.audit ? await audited(route.audit, ctx, run) : await run();
   return json(reply.status, reply.body);
+}
+
+/** A secret route's outcome in the audit trail, whatever it was: the key's name as actor, never a value. */
+async function audited(
+  action: string,
+  ctx: RouteContext,
+  run: () => Promise<Reply>,
+): Promise<Reply> {
+  const what = {
+    actor: ctx.key?.name ?? "anonymous",
+    action,
+    scope: ctx.params.scope ?? null,
+    name: ctx.params.name ?? null,
+  };
+  let reply: Reply;
+  try {
+    reply = await run();
+  } catch (err) {
+    const scope = what.scope ?? (ctx.query as { scope?: string }).scope ?? null;
+    await ctx.client.audit.append({ ...what, scope, outcome: auditOutcome(err) });
+    throw err;
+  }
+  const version = (reply.body as { version?: unknown } | undefined)?.version;
+  await ctx.client.audit.append({
+    ...what,
+    scope: what.scope ?? (ctx.query as { scope?: string }).scope ?? null,
+    version: typeof version === "number" ? version : null,
+    outcome: "ok",
+  });
+  return reply;
+}
+
+function auditOutcome(err: unknown): Outcome {
+  if (!(err instanceof ApiError)) return outcomeOf(err);
+  if (err.status === 403) return "denied";
+  if (err.status === 423) return "locked";
+  if (err.status === 404) return "not_found";
+  return "error";
 }
 
 const HEADERS = {

@@ -34,10 +34,12 @@ export interface NewKey {
 export type Right =
   | { area: "sessions" | "agents"; write: boolean }
   | { area: "queue"; queue: string }
-  | { area: "secrets"; scope: string; write: boolean }
+  /** scope null: some scope (a listing, filtered to the scopes the key may read). */
+  | { area: "secrets"; scope: string | null; write: boolean }
   | { area: "admin" };
 
-const SCOPE = "[A-Za-z0-9_.-]+";
+// A vault scope (src/vault/names.ts) may hold ":"; a rule ending in ":read" is read-only.
+const SCOPE = "[A-Za-z0-9][A-Za-z0-9_.:-]*";
 const RULE = new RegExp(
   `^(?:sessions(?::read)?|agents(?::read)?|admin|queue:[^,\\s*]*\\*?|secrets:(?:\\*|${SCOPE})(?::read)?)$`,
 );
@@ -76,8 +78,11 @@ function grants(rule: string, right: Right): boolean {
       return head === "queue" && matches(rule.slice("queue:".length), right.queue);
     case "secrets": {
       if (head !== "secrets") return false;
-      const readOnly = parts[2] === "read";
-      return (parts[1] === "*" || parts[1] === right.scope) && (!readOnly || !right.write);
+      const rest = rule.slice("secrets:".length);
+      const readOnly = rest.endsWith(":read");
+      const scope = readOnly ? rest.slice(0, -":read".length) : rest;
+      const inScope = scope === "*" || right.scope === null || scope === right.scope;
+      return inScope && (!readOnly || !right.write);
     }
   }
 }
