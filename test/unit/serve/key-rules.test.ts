@@ -24,7 +24,7 @@ describe("key rules", () => {
       "queue:",
       "sessions:write",
       "secrets:",
-      "secrets:a:write",
+      "secrets:-a",
       "queue:a*b",
       "admin:read",
       "queue:a b",
@@ -42,6 +42,19 @@ describe("key rules", () => {
     expect(allows(["secrets:a:read"], { area: "secrets", scope: "a", write: true })).toBe(false);
     expect(allows(["secrets:a"], { area: "secrets", scope: "b", write: false })).toBe(false);
     expect(allows(["secrets:*"], { area: "secrets", scope: "b", write: true })).toBe(true);
+    // A vault scope may hold ":" (agent:7): only a final ":read" makes a rule read-only.
+    expect(
+      allows(["secrets:agent:7:read"], { area: "secrets", scope: "agent:7", write: false }),
+    ).toBe(true);
+    expect(
+      allows(["secrets:agent:7:read"], { area: "secrets", scope: "agent:7", write: true }),
+    ).toBe(false);
+    expect(allows(["secrets:agent:7"], { area: "secrets", scope: "agent:7", write: true })).toBe(
+      true,
+    );
+    // A listing (scope null) needs some secrets rule.
+    expect(allows(["secrets:a:read"], { area: "secrets", scope: null, write: false })).toBe(true);
+    expect(allows(["sessions"], { area: "secrets", scope: null, write: false })).toBe(false);
   });
 
   it("matches queue names exactly, or by a trailing *", () => {
