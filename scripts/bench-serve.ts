@@ -23,6 +23,7 @@ const ROUNDS = Number(values.rounds);
 const CLI_CYCLES = Number(values.cli);
 const SAMPLES = Number(values.samples);
 const BINARY = join(import.meta.dir, "..", "dist", "coffer");
+const PASSPHRASE = "bench passphrase";
 const dir = mkdtempSync(join(tmpdir(), "coffer-bench-serve-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
@@ -63,11 +64,16 @@ async function startServer(name: string): Promise<Server> {
   const db = join(dir, `${name}.db`);
   const socket = join(dir, `${name}.sock`);
   const client = await connect(db);
-  const { key } = await client.keys.create({ name: "bench", rules: ["queue:*"] });
+  const { key } = await client.keys.create({ name: "bench", rules: ["queue:*", "secrets:*"] });
+  // A vault with the default KDF parameters, as `coffer secret set` makes it.
+  const vault = await client.vault.create(PASSPHRASE);
+  await vault.set("OPENAI", new TextEncoder().encode("sk-bench-0123456789abcdef"));
+  vault.lock();
   await client.close();
   const proc = Bun.spawn([BINARY, "--db", db, "serve", "--socket", socket], {
     stderr: "pipe",
     stdout: "ignore",
+    env: { ...process.env, COFFER_PASSPHRASE: PASSPHRASE },
   });
   for (let i = 0; i < 500; i++) {
     const ok = await fetch("http://localhost/v1/health", { unix: socket }).then(
@@ -151,6 +157,37 @@ async function wakeLatency(s: Server, via: "socket" | "library"): Promise<number
   return out;
 }
 
+/** ms per GET /v1/secrets/global/OPENAI (the vault unlocked once at start). */
+async function secretThroughServe(s: Server): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const began = performance.now();
+    const res = await fetch("http://localhost/v1/secrets/global/OPENAI", {
+      unix: s.socket,
+      headers: { authorization: `Bearer ${s.key}` },
+    });
+    if (res.status !== 200) throw new Error(`secret get: ${res.status}`);
+    await res.arrayBuffer();
+    out.push(performance.now() - began);
+  }
+  return out;
+}
+
+/** ms per `coffer secret get OPENAI`: a process, a key derivation, a decryption. */
+function secretThroughCli(s: Server): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const began = performance.now();
+    const r = Bun.spawnSync([BINARY, "--db", s.db, "secret", "get", "OPENAI"], {
+      env: { ...process.env, COFFER_PASSPHRASE: PASSPHRASE },
+      stdout: "pipe",
+    });
+    if (r.exitCode !== 0) throw new Error("coffer secret get failed");
+    out.push(performance.now() - began);
+  }
+  return out;
+}
+
 const lib: number[] = [];
 const one: number[] = [];
 const eight: number[] = [];
@@ -163,6 +200,8 @@ for (let r = 0; r < ROUNDS; r++) {
 const cli = await shellLoop();
 const viaSocket = await wakeLatency(server, "socket");
 const viaLibrary = await wakeLatency(server, "library");
+const secretServe = await secretThroughServe(server);
+const secretCli = secretThroughCli(server);
 server.proc.kill("SIGTERM");
 await server.proc.exited;
 
@@ -189,3 +228,13 @@ for (const [name, xs] of [
     `| ${name.padEnd(39)} | ${pct(xs, 0.5).toFixed(1).padStart(5)} | ${pct(xs, 0.99).toFixed(1).padStart(5)} |`,
   );
 }
+console.log("\nsecret get (ms per call, default KDF parameters)\n");
+console.log("|                                          | median | × serve |");
+console.log("|------------------------------------------|--------|---------|");
+const ms = median(secretServe);
+console.log(
+  `| GET /v1/secrets/global/OPENAI via serve   | ${ms.toFixed(2).padStart(6)} |    1.00 |`,
+);
+console.log(
+  `| coffer secret get OPENAI (5 runs)        | ${median(secretCli).toFixed(0).padStart(6)} | ${(median(secretCli) / ms).toFixed(0).padStart(7)} |`,
+);
