@@ -6,9 +6,9 @@
 import type { Server } from "bun";
 import * as v from "valibot";
 import type { Client } from "../client.ts";
-import { type Outcome, outcomeOf } from "../state/audit/rules.ts";
 import type { Vault } from "../vault/vault.ts";
 import { ApiError, errorBody, refuse, toApiError } from "./api-error.ts";
+import { audited } from "./audit.ts";
 import { Authenticator, checkRight } from "./auth.ts";
 import { allowedHosts, checkHost, checkOrigin, MAX_BODY_BYTES, readJsonBody } from "./guard.ts";
 import { hostHeaderName, type ListenAddress } from "./listen.ts";
@@ -18,7 +18,6 @@ import {
   compile,
   JobQueues,
   match,
-  type Reply,
   type RouteContext,
   type ServerParts,
 } from "./route.ts";
@@ -168,44 +167,6 @@ async function answer(
   };
   const reply = route.audit ? await audited(route.audit, ctx, run) : await run();
   return json(reply.status, reply.body);
-}
-
-/** A secret route's outcome in the audit trail, whatever it was: the key's name as actor, never a value. */
-async function audited(
-  action: string,
-  ctx: RouteContext,
-  run: () => Promise<Reply>,
-): Promise<Reply> {
-  const what = {
-    actor: ctx.key?.name ?? "anonymous",
-    action,
-    scope: ctx.params.scope ?? null,
-    name: ctx.params.name ?? null,
-  };
-  let reply: Reply;
-  try {
-    reply = await run();
-  } catch (err) {
-    const scope = what.scope ?? (ctx.query as { scope?: string }).scope ?? null;
-    await ctx.client.audit.append({ ...what, scope, outcome: auditOutcome(err) });
-    throw err;
-  }
-  const version = (reply.body as { version?: unknown } | undefined)?.version;
-  await ctx.client.audit.append({
-    ...what,
-    scope: what.scope ?? (ctx.query as { scope?: string }).scope ?? null,
-    version: typeof version === "number" ? version : null,
-    outcome: "ok",
-  });
-  return reply;
-}
-
-function auditOutcome(err: unknown): Outcome {
-  if (!(err instanceof ApiError)) return outcomeOf(err);
-  if (err.status === 403) return "denied";
-  if (err.status === 423) return "locked";
-  if (err.status === 404) return "not_found";
-  return "error";
 }
 
 const HEADERS = {
