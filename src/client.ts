@@ -4,13 +4,16 @@
 import { connectPostgresClient } from "./engines/postgres/client.ts";
 import { isPostgresUrl } from "./engines/postgres/url.ts";
 import { openSqliteClient } from "./engines/sqlite/client.ts";
+import type { Agents } from "./state/agents/sqlite.ts";
 import type { Audit } from "./state/audit/sqlite.ts";
+import type { Documents } from "./state/documents/sqlite.ts";
 import type { Keys } from "./state/keys/sqlite.ts";
 import type { Messages } from "./state/messages/sqlite.ts";
 import type { Queue } from "./state/queue/sqlite.ts";
 import type { Sessions } from "./state/sessions/sqlite.ts";
 import type { StoreOptions } from "./store/store.ts";
 import type { ClientVault } from "./vault/client-vault.ts";
+import type { Vault } from "./vault/vault.ts";
 
 /** Each public method of `T`, returning a promise of what it returned. */
 export type Async<T> = {
@@ -25,6 +28,8 @@ export type Async<T> = {
 export type AsyncSessions = Async<Sessions>;
 export type AsyncMessages = Async<Messages>;
 export type AsyncQueue = Async<Queue>;
+export type AsyncAgents = Async<Agents>;
+export type AsyncDocuments = Async<Documents>;
 export type AsyncKeys = Async<Keys>;
 export type AsyncAudit = Async<Audit>;
 
@@ -33,10 +38,27 @@ export interface ClientTx {
   readonly sessions: AsyncSessions;
   readonly messages: AsyncMessages;
   readonly queue: AsyncQueue;
+  readonly agents: AsyncAgents;
+  readonly documents: AsyncDocuments;
   /** API keys of `coffer serve` (SPEC §13). */
   readonly keys: AsyncKeys;
   /** The hash-chained trail of secret reads and writes (SPEC §13). */
   readonly audit: AsyncAudit;
+}
+
+/** Inside `client.transaction(fn)`: the modules, and a vault bound to the transaction. */
+export interface Transaction extends ClientTx {
+  /**
+   * The unlocked `vault`'s keys over this transaction's rows: its writes (and
+   * the new digest and generation) commit or roll back with the rest. On
+   * SQLite the transaction must be `{ durable: true }`, as every vault write is.
+   */
+  bindVault(vault: Vault): Vault;
+}
+
+export interface TransactionOptions {
+  /** SQLite: commit with synchronous=FULL (a vault write needs it). PostgreSQL: always so. */
+  durable?: boolean | undefined;
 }
 
 export type Engine = "sqlite" | "postgres";
@@ -57,7 +79,7 @@ export interface Client extends ClientTx {
    * transaction() again if it is. coffer's own operations, outside a
    * transaction, are retried with a jittered backoff within the busy timeout.
    */
-  transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Waits for the operations already issued, then closes; idempotent. */
   close(): Promise<void>;
 }

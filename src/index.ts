@@ -14,6 +14,8 @@ export { type RestoreOptions, type RestoreResult, restoreStore } from "./backup/
 export { verifyBackup } from "./backup/verify.ts";
 export {
   type Async,
+  type AsyncAgents,
+  type AsyncDocuments,
   type AsyncMessages,
   type AsyncQueue,
   type AsyncSessions,
@@ -22,6 +24,8 @@ export {
   type ConnectOptions,
   connect,
   type Engine,
+  type Transaction,
+  type TransactionOptions,
 } from "./client.ts";
 export * from "./errors.ts";
 export { classifyIp, type IpClass } from "./net/ip-class.ts";
@@ -32,8 +36,25 @@ export {
   safeFetch,
 } from "./net/safe-fetch.ts";
 export { MASK, Redactor, redactTokens } from "./redact.ts";
+export { type AgentRemovalWithSecrets, removeAgent } from "./remove-agent.ts";
+export { AGENT_STATUSES } from "./state/agents/rules.ts";
+export type {
+  Agent,
+  AgentChanges,
+  AgentRemoval,
+  AgentStatus,
+  NewAgent,
+} from "./state/agents/sqlite.ts";
+export type { Document, DocumentVersion, PutResult } from "./state/documents/sqlite.ts";
 export type { Json } from "./state/json.ts";
-export type { Message, NewMessage, Role } from "./state/messages/sqlite.ts";
+export type {
+  Message,
+  NewMessage,
+  Revision,
+  Role,
+  SearchHit,
+  SearchOptions,
+} from "./state/messages/sqlite.ts";
 export { ROLES } from "./state/messages/sqlite.ts";
 export type {
   EnqueueOptions,
@@ -44,7 +65,15 @@ export type {
   QueueStats,
 } from "./state/queue/sqlite.ts";
 export { DEFAULT_LEASE_MS, defaultBackoff, JOB_STATUSES } from "./state/queue/sqlite.ts";
-export type { ListSessionsOptions, NewSession, Session } from "./state/sessions/sqlite.ts";
+export type {
+  ListSessionsOptions,
+  NewSession,
+  PruneOptions,
+  PruneResult,
+  Session,
+  SessionChanges,
+  SessionPage,
+} from "./state/sessions/sqlite.ts";
 export { APPLICATION_ID } from "./store/migrate.ts";
 export { defaultDatabasePath, resolveDatabasePath } from "./store/paths.ts";
 export { openStore, Store, type StoreOptions } from "./store/store.ts";

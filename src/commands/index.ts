@@ -15,7 +15,10 @@ export const root = defineCommand({
   subCommands: {
     status: () => import("./status.ts").then((m) => m.default),
     migrate: () => import("./migrate.ts").then((m) => m.default),
+    agent: () => import("./agent/index.ts").then((m) => m.default),
+    doc: () => import("./doc/index.ts").then((m) => m.default),
     session: () => import("./session/index.ts").then((m) => m.default),
+    message: () => import("./message/index.ts").then((m) => m.default),
     queue: () => import("./queue/index.ts").then((m) => m.default),
     secret: () => import("./secret/index.ts").then((m) => m.default),
     run: () => import("./run.ts").then((m) => m.default),

@@ -4,7 +4,9 @@
 import type { Database } from "bun:sqlite";
 import { CofferError, IoError } from "../errors.ts";
 import { redactTokens } from "../redact.ts";
+import { Agents } from "../state/agents/sqlite.ts";
 import { Audit } from "../state/audit/sqlite.ts";
+import { Documents } from "../state/documents/sqlite.ts";
 import { Keys } from "../state/keys/sqlite.ts";
 import { Messages } from "../state/messages/sqlite.ts";
 import { Queue, type QueueOptions } from "../state/queue/sqlite.ts";
@@ -36,6 +38,8 @@ export class Store implements Disposable {
   readonly sessions: Sessions;
   readonly messages: Messages;
   readonly queue: Queue;
+  readonly agents: Agents;
+  readonly documents: Documents;
   readonly keys: Keys;
   readonly audit: Audit;
   private readonly busyTimeoutMs: number | undefined;
@@ -51,6 +55,8 @@ export class Store implements Disposable {
     this.sessions = new Sessions(this);
     this.messages = new Messages(this);
     this.queue = new Queue(this, options.queue);
+    this.agents = new Agents(this);
+    this.documents = new Documents(this);
     this.keys = new Keys(this);
     this.audit = new Audit(this);
   }

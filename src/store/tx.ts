@@ -96,7 +96,8 @@ function isDurable(db: Database): boolean {
   return row.synchronous >= SYNC_LEVELS.indexOf("FULL");
 }
 
-function setSynchronous(db: Database, level: SynchronousLevel): SynchronousLevel {
+/** Sets PRAGMA synchronous (outside a transaction: SQLite ignores it inside); returns the old level. */
+export function setSynchronous(db: Database, level: SynchronousLevel): SynchronousLevel {
   const row = db.query("PRAGMA synchronous").get() as { synchronous: number };
   db.run(`PRAGMA synchronous = ${level}`);
   return SYNC_LEVELS[row.synchronous] ?? "NORMAL";

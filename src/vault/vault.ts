@@ -109,6 +109,26 @@ export class Vault {
     });
   }
 
+  /**
+   * Deletes every secret of `scope` with its history; returns how many. None:
+   * nothing is written (no new generation).
+   */
+  async removeScope(scope: string): Promise<number> {
+    return await this.mutate(async (state) => {
+      const names = [...new Set(state.entries.filter((e) => e.scope === scope).map((e) => e.name))];
+      const remove = names.map((name) => ({ scope, name }));
+      return { plan: remove.length > 0 ? { remove } : undefined, result: names.length };
+    });
+  }
+
+  /**
+   * This vault's keys over other rows: those of a transaction (`tx.bindVault`),
+   * so that its writes commit or roll back with that transaction's other writes.
+   */
+  over(rows: VaultRows): Vault {
+    return new Vault(rows, this.keys, this.options, this.verified);
+  }
+
   /** A new master key; every stored version re-encrypted with it in one transaction. */
   async rotate(): Promise<number> {
     let fresh: VaultKeys | undefined;
@@ -196,7 +216,8 @@ export class Vault {
    * entry set — unless another writer moved the generation meanwhile: then again.
    */
   private async mutate<T>(
-    prepare: (state: State) => Promise<{ plan: VaultPlan; result: T }>,
+    /** An undefined plan writes nothing: the result stands as it is. */
+    prepare: (state: State) => Promise<{ plan: VaultPlan | undefined; result: T }>,
     nextKeys: () => VaultKeys | undefined = () => undefined,
   ): Promise<T> {
     const deadline = performance.now() + RETRY_WINDOW_MS;
@@ -204,6 +225,7 @@ export class Vault {
       if (attempt > 0) await Bun.sleep(Math.random() * Math.min(200, 10 * attempt));
       const state = await this.load();
       const { plan, result } = await prepare(state);
+      if (!plan) return result;
       const keys = nextKeys() ?? this.keys;
       const reseal: Resealer = (generation, entries) =>
         entrySetDigest(keys.digestKey, state.meta.vault_id, generation, entries);

@@ -17,6 +17,8 @@ function mask(text: string): string {
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "<time>")
     .replace(/("\w*(At|lockedUntil)":\s*)\d+/g, "$1<ms>")
     .replace(/("leaseToken":\s*)"[^"]*"/g, '$1"<token>"')
+    .replace(/("next":\s*)"[^"]+"/g, '$1"<cursor>"')
+    .replace(/--after [A-Za-z0-9_-]+/g, "--after <cursor>")
     .replace(/--token [0-9a-f]{32}/g, "--token <token>");
 }
 

@@ -251,8 +251,9 @@ describe("session commands", () => {
     store.close();
     const { run } = storeIn(dir);
     const listed = JSON.parse(run(["session", "list", "--state", "active", "--json"]).stdout);
-    expect(listed.map((s: { id: string }) => s.id)).toEqual(["chat-1"]);
-    expect(run(["session", "list"]).stdout).toMatch(/^ID\s+CHANNEL/);
+    expect(listed.sessions.map((s: { id: string }) => s.id)).toEqual(["chat-1"]);
+    expect(listed.next).toBeNull();
+    expect(run(["session", "list"]).stdout).toMatch(/^ID\s+AGENT\s+CHANNEL/);
     const shown = JSON.parse(run(["session", "show", "chat-1", "--last", "1", "--json"]).stdout);
     expect(shown).toMatchObject({
       id: "chat-1",

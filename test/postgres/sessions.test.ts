@@ -46,6 +46,11 @@ describe.skipIf(!pg)("PgSessions", () => {
       metadata: { lang: "en", b: 2, a: 1 },
       createdAt: created.createdAt,
       updatedAt: created.createdAt,
+      agent: null,
+      parentId: null,
+      forkedAt: null,
+      expiresAt: null,
+      lastMessageAt: null,
     });
     expect(typeof created.createdAt).toBe("number");
     expect(Math.abs(created.createdAt - (await serverNow(conn)))).toBeLessThan(5_000);

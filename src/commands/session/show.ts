@@ -28,6 +28,11 @@ export default defineCommand({
           `channel:   ${session.channel}`,
           `user:      ${session.userId ?? "-"}`,
           `state:     ${session.state}`,
+          `agent:     ${session.agent ?? "-"}`,
+          ...(session.parentId === null
+            ? []
+            : [`forked:    from ${session.parentId} at message ${session.forkedAt ?? "-"}`]),
+          ...(session.expiresAt === null ? [] : [`expires:   ${isoTime(session.expiresAt)}`]),
           `created:   ${isoTime(session.createdAt)}`,
           `updated:   ${isoTime(session.updatedAt)}`,
           `messages:  ${total}`,

@@ -3,7 +3,9 @@
 
 import type { SQL } from "bun";
 import type {
+  AsyncAgents,
   AsyncAudit,
+  AsyncDocuments,
   AsyncKeys,
   AsyncMessages,
   AsyncQueue,
@@ -11,9 +13,12 @@ import type {
   Client,
   ClientTx,
   ConnectOptions,
+  Transaction,
 } from "../../client.ts";
 import { UsageError } from "../../errors.ts";
+import { PgAgents } from "../../state/agents/postgres.ts";
 import { PgAudit } from "../../state/audit/postgres.ts";
+import { PgDocuments } from "../../state/documents/postgres.ts";
 import type { QueueOptions } from "../../state/job.ts";
 import { PgKeys } from "../../state/keys/postgres.ts";
 import { PgMessages } from "../../state/messages/postgres.ts";
@@ -21,6 +26,7 @@ import { PgQueue } from "../../state/queue/postgres.ts";
 import { PgSessions } from "../../state/sessions/postgres.ts";
 import { type ClientVault, clientVault } from "../../vault/client-vault.ts";
 import { PgVaultRows } from "../../vault/postgres.ts";
+import type { Vault } from "../../vault/vault.ts";
 import type { PgConnection } from "./connect.ts";
 import { mapPgError } from "./errors.ts";
 import type { PgHandle } from "./handle.ts";
@@ -51,7 +57,7 @@ export async function connectPostgresClient(
   return pgClient(
     conn,
     {
-      sessions: (handle) => new PgSessions(handle),
+      sessions: (handle) => new PgSessions(handle, { redact }),
       messages: (handle) => new PgMessages(handle, { redact }),
     },
     { queue: options.queue, redact },
@@ -72,6 +78,8 @@ class PgClient implements Client {
   readonly sessions: AsyncSessions;
   readonly messages: AsyncMessages;
   readonly queue: AsyncQueue;
+  readonly agents: AsyncAgents;
+  readonly documents: AsyncDocuments;
   readonly keys: AsyncKeys;
   readonly audit: AsyncAudit;
   readonly vault: ClientVault;
@@ -90,19 +98,25 @@ class PgClient implements Client {
     this.sessions = this.guard(parts.sessions);
     this.messages = this.guard(parts.messages);
     this.queue = this.guard(parts.queue);
+    this.agents = this.guard(parts.agents);
+    this.documents = this.guard(parts.documents);
     this.keys = this.guard(parts.keys);
     this.audit = this.guard(parts.audit);
     this.vault = this.guard(clientVault(new PgVaultRows({ sql: conn.sql, target: conn.target })));
   }
 
-  async transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     if (this.closed) throw this.closedError();
     const { target } = this.conn;
     // What fn threw is the caller's own and comes back unchanged; only the driver's is mapped.
     let own: { err: unknown } | undefined;
     const run = (sql: SQL) =>
       Promise.resolve()
-        .then(() => fn(this.compose({ sql, target })))
+        .then(() => {
+          const handle = { sql, target };
+          const bindVault = (vault: Vault) => vault.over(new PgVaultRows(handle));
+          return fn({ ...this.compose(handle), bindVault });
+        })
         .catch((err: unknown) => {
           own = { err };
           throw err;
@@ -129,6 +143,8 @@ class PgClient implements Client {
         ...this.options.queue,
         redact: this.options.redact,
       }) satisfies AsyncQueue,
+      agents: new PgAgents(handle) satisfies AsyncAgents,
+      documents: new PgDocuments(handle) satisfies AsyncDocuments,
       keys: new PgKeys(handle) satisfies AsyncKeys,
       audit: new PgAudit(handle) satisfies AsyncAudit,
     };

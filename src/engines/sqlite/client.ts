@@ -2,7 +2,7 @@
 // operation and transaction taking turns through one FIFO mutex (single writer).
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Async, Client, ClientTx } from "../../client.ts";
+import type { Async, Client, ClientTx, Transaction, TransactionOptions } from "../../client.ts";
 import { CofferError, IoError, UsageError } from "../../errors.ts";
 import { readOnlyReason } from "../../store/access.ts";
 import { openDatabase } from "../../store/open.ts";
@@ -10,7 +10,7 @@ import { closeDatabase, type Lease } from "../../store/shared.ts";
 import { isSqliteError } from "../../store/sqlite-errors.ts";
 import { Store, type StoreOptions } from "../../store/store.ts";
 import { storeError } from "../../store/store-error.ts";
-import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy } from "../../store/tx.ts";
+import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy, setSynchronous } from "../../store/tx.ts";
 import { type ClientVault, clientVault } from "../../vault/client-vault.ts";
 import { SqliteVaultRows } from "../../vault/sqlite.ts";
 import { Mutex } from "./mutex.ts";
@@ -44,6 +44,8 @@ class SqliteClient implements Client {
   readonly sessions: ClientTx["sessions"];
   readonly messages: ClientTx["messages"];
   readonly queue: ClientTx["queue"];
+  readonly agents: ClientTx["agents"];
+  readonly documents: ClientTx["documents"];
   readonly keys: ClientTx["keys"];
   readonly audit: ClientTx["audit"];
   readonly vault: ClientVault;
@@ -60,54 +62,73 @@ class SqliteClient implements Client {
     this.sessions = wrap(store.sessions, turn);
     this.messages = wrap(store.messages, turn);
     this.queue = wrap(store.queue, turn);
+    this.agents = wrap(store.agents, turn);
+    this.documents = wrap(store.documents, turn);
     this.keys = wrap(store.keys, turn);
     this.audit = wrap(store.audit, turn);
     // Each vault read and write transaction takes its turn; sealing runs between turns.
     this.vault = clientVault(new SqliteVaultRows(store, (run) => this.turn(run)));
   }
 
-  transaction<T>(fn: (tx: ClientTx) => Promise<T>): Promise<T> {
+  transaction<T>(
+    fn: (tx: Transaction) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
     return this.turn(async () => {
       const db = this.store.db;
       const readOnly = readOnlyReason(db);
       if (readOnly !== undefined) {
         throw new IoError(`write ${this.store.path}: the store is open read-only: ${readOnly}`);
       }
-      // As the sync Store's writes: the write lock up front, busy past the timeout is exit 6.
-      const begin = db.query("BEGIN IMMEDIATE");
-      retryWhileBusy(() => begin.run(), this.busyTimeoutMs, "begin write transaction");
-      let open = true;
-      // Inside the transaction: no mutex (this turn holds it), refused once it ended.
-      const direct = (run: () => unknown): Promise<unknown> => {
-        if (!open) return Promise.reject(new UsageError("the transaction has already ended"));
-        try {
-          return Promise.resolve(run());
-        } catch (err) {
-          return Promise.reject(err);
-        }
-      };
-      const tx: ClientTx = {
-        sessions: wrap(this.store.sessions, direct),
-        messages: wrap(this.store.messages, direct),
-        queue: wrap(this.store.queue, direct),
-        keys: wrap(this.store.keys, direct),
-        audit: wrap(this.store.audit, direct),
-      };
+      // Set before BEGIN: SQLite cannot change the level inside a transaction.
+      const previous = options.durable ? setSynchronous(db, "FULL") : undefined;
       try {
-        const result = await this.inTx.run(true, () => fn(tx));
-        open = false;
-        this.sql("commit", () => db.query("COMMIT").run());
-        return result;
-      } catch (err) {
-        open = false;
-        try {
-          if (db.inTransaction) db.query("ROLLBACK").run();
-        } catch {
-          // SQLite rolled back already (a full disk, an I/O error): `err` says why.
-        }
-        throw err;
+        return await this.inTransaction(fn);
+      } finally {
+        if (previous !== undefined) setSynchronous(db, previous);
       }
     });
+  }
+
+  private async inTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const db = this.store.db;
+    // As the sync Store's writes: the write lock up front, busy past the timeout is exit 6.
+    const begin = db.query("BEGIN IMMEDIATE");
+    retryWhileBusy(() => begin.run(), this.busyTimeoutMs, "begin write transaction");
+    let open = true;
+    // Inside the transaction: no mutex (this turn holds it), refused once it ended.
+    const direct = <R>(run: () => R): Promise<R> => {
+      if (!open) return Promise.reject(new UsageError("the transaction has already ended"));
+      try {
+        return Promise.resolve(run());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+    const tx: Transaction = {
+      sessions: wrap(this.store.sessions, direct),
+      messages: wrap(this.store.messages, direct),
+      queue: wrap(this.store.queue, direct),
+      agents: wrap(this.store.agents, direct),
+      documents: wrap(this.store.documents, direct),
+      keys: wrap(this.store.keys, direct),
+      audit: wrap(this.store.audit, direct),
+      bindVault: (vault) => vault.over(new SqliteVaultRows(this.store, direct)),
+    };
+    try {
+      const result = await this.inTx.run(true, () => fn(tx));
+      open = false;
+      this.sql("commit", () => db.query("COMMIT").run());
+      return result;
+    } catch (err) {
+      open = false;
+      try {
+        if (db.inTransaction) db.query("ROLLBACK").run();
+      } catch {
+        // SQLite rolled back already (a full disk, an I/O error): `err` says why.
+      }
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

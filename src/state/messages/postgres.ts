@@ -1,19 +1,27 @@
 // Messages' SQL on PostgreSQL, with the rules of ./rules.ts (checks and
-// redaction before storage); time is the server's (now_ms()).
+// redaction before storage); time is the server's (now_ms()). Each append also
+// marks the session's and its agent's last activity, in the same statement.
+// Edits, pops and search: ./postgres-edit.ts.
 
 import { type PgHandle, runPg, withNumbers } from "../../engines/postgres/handle.ts";
 import { redactTokens } from "../../redact.ts";
 import { noSession } from "../sessions/rules.ts";
+import { pgEditMessage, pgPopMessage, pgRemoveMessage, pgSearchMessages } from "./postgres-edit.ts";
 import {
   checkLastCount,
   checkMessagePage,
   checkNewMessage,
   type Message,
+  type MessagePage,
   type NewMessage,
+  noMessageIn,
+  type Revision,
   toMessage,
+  toRevision,
 } from "./rules.ts";
+import type { SearchHit, SearchOptions } from "./search.ts";
 
-const BIGINTS = ["id", "token_count", "created_at"] as const;
+const BIGINTS = ["id", "token_count", "created_at", "edited_at"] as const;
 
 /** A messages row as Bun.sql returns it, as the shared Message. */
 export function pgMessage(row: Record<string, unknown>): Message {
@@ -22,7 +30,7 @@ export function pgMessage(row: Record<string, unknown>): Message {
 
 export interface PgMessagesOptions {
   /** Masks secrets before storage (the Store's redact on SQLite); default: token patterns only. */
-  redact?: (text: string) => string;
+  redact?: ((text: string) => string) | undefined;
 }
 
 export class PgMessages {
@@ -38,22 +46,25 @@ export class PgMessages {
   async append(sessionId: string, input: NewMessage): Promise<Message> {
     const a = checkNewMessage(input, this.redact);
     return runPg(this.db, async (sql) => {
-      // One statement: no session, no row. The foreign key locks the session against a racing delete.
-      const [row] = await sql`INSERT INTO messages
-          (session_id, role, content, token_count, metadata, created_at)
+      // One statement: no session, no row. The UPDATE locks the session against a racing delete.
+      const [row] = await sql`WITH s AS (UPDATE sessions SET last_message_at = now_ms()
+            WHERE id = ${sessionId} RETURNING id, agent),
+          a AS (UPDATE agents SET last_active_at = now_ms() WHERE slug = (SELECT agent FROM s))
+        INSERT INTO messages (session_id, role, content, token_count, metadata, created_at)
         SELECT id, ${a.role}, ${a.content}, ${a.tokenCount}, ${a.metadata}, now_ms()
-        FROM sessions WHERE id = ${sessionId} RETURNING *`;
+        FROM s RETURNING *`;
       if (!row) throw noSession(sessionId);
       return pgMessage(row);
     });
   }
 
-  /** All messages of the session, oldest first (a page with `limit`/`offset`). */
-  async list(sessionId: string, options: { limit?: number; offset?: number } = {}) {
-    const { limit, offset } = checkMessagePage(options);
-    return runPg(this.db, async (sql): Promise<Message[]> => {
+  /** Messages of the session, oldest first: all, those after id `after`, a page with `limit`/`offset`. */
+  async list(sessionId: string, options: MessagePage = {}): Promise<Message[]> {
+    const { limit, offset, after } = checkMessagePage(options);
+    return runPg(this.db, async (sql) => {
       // LIMIT NULL is LIMIT ALL.
-      const rows = await sql`SELECT * FROM messages WHERE session_id = ${sessionId}
+      const rows =
+        await sql`SELECT * FROM messages WHERE session_id = ${sessionId} AND id > ${after}
         ORDER BY id LIMIT ${limit}::bigint OFFSET ${offset}`;
       return rows.map(pgMessage);
     });
@@ -67,6 +78,42 @@ export class PgMessages {
         ORDER BY id DESC LIMIT ${limit}) AS tail ORDER BY id`;
       return rows.map(pgMessage);
     });
+  }
+
+  async get(sessionId: string, id: number): Promise<Message> {
+    const [row] = await runPg(
+      this.db,
+      (sql) => sql`SELECT * FROM messages WHERE id = ${id} AND session_id = ${sessionId}`,
+    );
+    if (!row) throw noMessageIn(sessionId, id);
+    return pgMessage(row);
+  }
+
+  async revisions(sessionId: string, id: number): Promise<Revision[]> {
+    await this.get(sessionId, id);
+    const rows = await runPg(
+      this.db,
+      (sql) => sql`SELECT * FROM message_revisions WHERE message_id = ${id} ORDER BY revision`,
+    );
+    return rows.map((r: Record<string, unknown>) =>
+      toRevision(withNumbers(r, ["message_id", "created_at"])),
+    );
+  }
+
+  edit(sessionId: string, id: number, content: string): Promise<Message> {
+    return pgEditMessage(this.db, sessionId, id, content, this.redact);
+  }
+
+  remove(sessionId: string, id: number): Promise<void> {
+    return pgRemoveMessage(this.db, sessionId, id);
+  }
+
+  pop(sessionId: string): Promise<Message> {
+    return pgPopMessage(this.db, sessionId);
+  }
+
+  search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+    return pgSearchMessages(this.db, query, options);
   }
 
   count(sessionId?: string): Promise<number> {

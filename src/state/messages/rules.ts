@@ -2,7 +2,7 @@
 // the row shape, argument checks, and redaction before storage (SEC-08).
 
 import * as v from "valibot";
-import { UsageError } from "../../errors.ts";
+import { NotFoundError, UsageError } from "../../errors.ts";
 import { formatLimit, LIMITS } from "../../input/limits.ts";
 import { redactJson } from "../../redact.ts";
 import { type Json, parseJsonText, toJsonText } from "../json.ts";
@@ -18,6 +18,17 @@ export interface Message {
   content: string;
   tokenCount: number | null;
   metadata: Json | null;
+  createdAt: number;
+  /** When the content was last replaced by `edit` (its earlier contents are revisions), or null. */
+  editedAt: number | null;
+}
+
+/** An earlier content of a message: revision 1 is the original. */
+export interface Revision {
+  messageId: number;
+  revision: number;
+  content: string;
+  /** When this content was replaced. */
   createdAt: number;
 }
 
@@ -45,7 +56,25 @@ const MessageRow = v.object({
   token_count: v.nullable(v.number()),
   metadata: v.nullable(v.string()),
   created_at: v.number(),
+  edited_at: v.nullable(v.number()),
 });
+
+const RevisionRow = v.object({
+  message_id: v.number(),
+  revision: v.number(),
+  content: v.string(),
+  created_at: v.number(),
+});
+
+export function toRevision(row: unknown): Revision {
+  const r = v.parse(RevisionRow, row);
+  return {
+    messageId: r.message_id,
+    revision: r.revision,
+    content: r.content,
+    createdAt: r.created_at,
+  };
+}
 
 /** A messages row (ids and times as numbers) to the Message shape, checked. */
 export function toMessage(row: unknown): Message {
@@ -58,6 +87,7 @@ export function toMessage(row: unknown): Message {
     tokenCount: r.token_count,
     metadata: parseJsonText(r.metadata),
     createdAt: r.created_at,
+    editedAt: r.edited_at,
   };
 }
 
@@ -81,13 +111,34 @@ export function checkNewMessage(input: NewMessage, redact: (text: string) => str
   };
 }
 
+export interface MessagePage {
+  limit?: number | undefined;
+  offset?: number | undefined;
+  /** Only messages with a greater id. */
+  after?: number | undefined;
+}
+
 /** A page of a session's messages; `limit` null means all of them. */
-export function checkMessagePage(options: { limit?: number; offset?: number } = {}): {
+export function checkMessagePage(options: MessagePage = {}): {
   limit: number | null;
   offset: number;
+  after: number;
 } {
   const limit = options.limit === undefined ? null : pageSize(options.limit);
-  return { limit, offset: Math.max(0, Math.trunc(options.offset ?? 0)) };
+  if (options.after !== undefined)
+    checkInteger(options.after, "message id", 0, Number.MAX_SAFE_INTEGER);
+  return { limit, offset: Math.max(0, Math.trunc(options.offset ?? 0)), after: options.after ?? 0 };
+}
+
+/** An edit's new content: checked and redacted as an append's. */
+export function checkEdit(content: string, redact: (text: string) => string): string {
+  if (typeof content !== "string") throw new UsageError("message content must be a string");
+  checkContent(content);
+  return redact(content);
+}
+
+export function noMessages(session: string): NotFoundError {
+  return new NotFoundError(`session ${session} has no messages`);
 }
 
 /** How many of the last messages to return. */
@@ -101,11 +152,15 @@ function redactJsonText(text: string, redact: (text: string) => string): string 
 }
 
 /** Both engines store UTF-8: a lone surrogate would come back as U+FFFD, so it is refused. */
-function checkContent(content: string): void {
+export function checkContent(content: string): void {
   if (!content.isWellFormed()) {
     throw new UsageError("message content is not valid Unicode text (a lone surrogate)");
   }
   if (Buffer.byteLength(content) > LIMITS.messageContent) {
     throw new UsageError(`message content is over the ${formatLimit(LIMITS.messageContent)} limit`);
   }
+}
+
+export function noMessageIn(session: string, id: number): NotFoundError {
+  return new NotFoundError(`no message ${id} in session ${session}`);
 }

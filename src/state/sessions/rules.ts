@@ -3,8 +3,9 @@
 
 import * as v from "valibot";
 import { NotFoundError, UsageError } from "../../errors.ts";
+import { checkSlug } from "../agents/rules.ts";
 import { type Json, parseJsonText, toJsonText } from "../json.ts";
-import { checkText, pageSize } from "../validate.ts";
+import { checkInteger, checkText } from "../validate.ts";
 
 export interface Session {
   id: string;
@@ -14,6 +15,13 @@ export interface Session {
   metadata: Json | null;
   createdAt: number;
   updatedAt: number;
+  /** The agent the session belongs to (removed with it), or null. */
+  agent: string | null;
+  /** The session this one was forked from, and the last message id copied. */
+  parentId: string | null;
+  forkedAt: number | null;
+  expiresAt: number | null;
+  lastMessageAt: number | null;
 }
 
 export interface NewSession {
@@ -22,12 +30,17 @@ export interface NewSession {
   userId?: string | null;
   state?: string;
   metadata?: Json | null;
+  agent?: string | null | undefined;
+  /** Time to live from now, in ms: the session expires (and `prune --expired` takes it) then. */
+  ttlMs?: number | null | undefined;
 }
 
-export interface ListSessionsOptions {
+export interface SessionChanges {
   state?: string | undefined;
-  limit?: number | undefined;
-  offset?: number | undefined;
+  /** null clears it. */
+  metadata?: Json | undefined;
+  /** From now, in ms; null clears the expiry. */
+  ttlMs?: number | null | undefined;
 }
 
 /** A new session's columns, checked, with defaults filled in (a random UUID for the id). */
@@ -38,6 +51,15 @@ export interface SessionArgs {
   state: string;
   /** JSON text, or null. */
   metadata: string | null;
+  agent: string | null;
+  ttlMs: number | null;
+}
+
+/** Changed columns only; undefined leaves a column as it is. */
+export interface SessionPatch {
+  state: string | undefined;
+  metadata: { text: string | null } | undefined;
+  ttl: { ms: number | null } | undefined;
 }
 
 const SessionRow = v.object({
@@ -48,6 +70,11 @@ const SessionRow = v.object({
   metadata: v.nullable(v.string()),
   created_at: v.number(),
   updated_at: v.number(),
+  agent: v.nullable(v.string()),
+  parent_id: v.nullable(v.string()),
+  forked_at: v.nullable(v.number()),
+  expires_at: v.nullable(v.number()),
+  last_message_at: v.nullable(v.number()),
 });
 
 /** A sessions row (times as ms numbers) to the Session shape, checked. */
@@ -61,6 +88,11 @@ export function toSession(row: unknown): Session {
     metadata: parseJsonText(r.metadata),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    agent: r.agent,
+    parentId: r.parent_id,
+    forkedAt: r.forked_at,
+    expiresAt: r.expires_at,
+    lastMessageAt: r.last_message_at,
   };
 }
 
@@ -74,18 +106,30 @@ export function checkNewSession(input: NewSession = {}): SessionArgs {
     userId: input.userId ?? null,
     state: input.state ?? "active",
     metadata,
+    agent: input.agent == null ? null : checkSlug(input.agent),
+    ttlMs: checkTtl(input.ttlMs),
   };
 }
 
-/** Newest first, a page at a time; `state` null lists every state. */
-export function checkListSessions(options: ListSessionsOptions = {}): {
-  state: string | null;
-  limit: number;
-  offset: number;
-} {
-  const limit = pageSize(options.limit);
-  const offset = Math.max(0, Math.trunc(options.offset ?? 0));
-  return { state: options.state ?? null, limit, offset };
+export function checkSessionChanges(changes: SessionChanges): SessionPatch {
+  if (changes.state !== undefined) checkState(changes.state);
+  return {
+    state: changes.state,
+    metadata:
+      changes.metadata === undefined
+        ? undefined
+        : {
+            text:
+              changes.metadata === null ? null : toJsonText(changes.metadata, "session metadata"),
+          },
+    ttl: changes.ttlMs === undefined ? undefined : { ms: checkTtl(changes.ttlMs) },
+  };
+}
+
+function checkTtl(ms: number | null | undefined): number | null {
+  if (ms == null) return null;
+  checkInteger(ms, "session ttl (ms)", 1, 100 * 365 * 86_400_000);
+  return ms;
 }
 
 export function checkState(state: string): void {

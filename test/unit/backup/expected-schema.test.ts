@@ -33,6 +33,21 @@ describe("expected schema", () => {
     expect(problems).toContain("unexpected table 'extra'");
   });
 
+  it("should accept the full-text index's shadow tables and refuse a changed FTS trigger", () => {
+    const db = migrated();
+    const names = readSchema(db).map((o) => o.name);
+    expect(names).toContain("messages_fts_data");
+    db.run("DROP TRIGGER messages_fts_insert");
+    db.run(
+      "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN SELECT randomblob(8); END",
+    );
+    db.run("CREATE VIRTUAL TABLE spy USING fts5(x)");
+    const problems = schemaDifferences(readSchema(db), expectedSchema(latestVersion));
+    expect(problems).toContain("trigger 'messages_fts_insert' differs from coffer's");
+    expect(problems).toContain("unexpected table 'spy'");
+    expect(problems).toContain("unexpected table 'spy_data'");
+  });
+
   it("should notice a changed definition and a missing index", () => {
     const db = migrated();
     db.run("DROP INDEX messages_by_session");

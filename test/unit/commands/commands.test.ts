@@ -20,8 +20,8 @@ describe("commands in process", () => {
     const r = await runInProcess(["--db", db, "session", "list"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
-      "ID   CHANNEL  USER  STATE   CREATED                   UPDATED\n" +
-        "s-1  slack    u1    active  2026-01-02T03:04:05.000Z  2026-01-02T03:04:05.000Z\n",
+      "ID   AGENT  CHANNEL  USER  STATE   CREATED                   UPDATED\n" +
+        "s-1  -      slack    u1    active  2026-01-02T03:04:05.000Z  2026-01-02T03:04:05.000Z\n",
     );
   });
 

@@ -19,6 +19,11 @@ describe("sessions", () => {
       metadata: { lang: "en" },
       createdAt: clock.now,
       updatedAt: clock.now,
+      agent: null,
+      parentId: null,
+      forkedAt: null,
+      expiresAt: null,
+      lastMessageAt: null,
     });
     expect(store.sessions.get("s1")).toEqual(s);
     expect(store.sessions.get("nope")).toBeNull();
