@@ -22,6 +22,10 @@ export function toJsonSchema(schema: unknown): JsonSchema {
         ? { ...inner, type: [inner.type, "null"] }
         : { anyOf: [inner, { type: "null" }] };
     }
+    case "union":
+      return { anyOf: (s.options as unknown[]).map(toJsonSchema) };
+    case "array":
+      return { type: "array", items: toJsonSchema(s.item) };
     case "unknown":
       return { description: "any JSON value" };
     case "boolean":

@@ -189,7 +189,11 @@ function fieldLines(r: Route): string[] {
 
 function describeField(f: JsonSchema): string {
   if (Array.isArray(f.enum)) return `(${f.enum.join(" \\| ")})`;
-  const type = Array.isArray(f.type) ? f.type.join(" \\| ") : (f.type ?? "JSON");
+  const type = Array.isArray(f.anyOf)
+    ? (f.anyOf as JsonSchema[]).map((a) => a.type).join(" \\| ")
+    : Array.isArray(f.type)
+      ? f.type.join(" \\| ")
+      : (f.type ?? "JSON");
   const range =
     f.minimum !== undefined && f.maximum !== undefined
       ? ` ${f.minimum}…${f.maximum}`

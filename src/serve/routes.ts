@@ -3,6 +3,7 @@
 
 import { openApiDocument } from "./openapi.ts";
 import { type Route, route } from "./route.ts";
+import * as agents from "./routes/agents.ts";
 import * as queue from "./routes/queue.ts";
 import * as secrets from "./routes/secrets.ts";
 import * as sessions from "./routes/sessions.ts";
@@ -25,8 +26,19 @@ export const routes: readonly Route[] = [
   sessions.show,
   sessions.update,
   sessions.remove,
+  sessions.fork,
   sessions.append,
   sessions.messages,
+  sessions.search,
+  agents.create,
+  agents.list,
+  agents.show,
+  agents.update,
+  agents.remove,
+  agents.docs,
+  agents.putDoc,
+  agents.getDoc,
+  agents.docHistory,
   queue.push,
   queue.claim,
   queue.ack,

@@ -160,13 +160,23 @@ async function answer(
   const ctx: RouteContext = { ...parts, params, body: undefined, query: {}, key: null };
   if (route.right) ctx.key = await auth.authenticate(req, peer);
   const run = async () => {
-    if (route.query) ctx.query = v.parse(route.query, Object.fromEntries(url.searchParams));
+    if (route.query) ctx.query = v.parse(route.query, queryObject(url.searchParams));
     if (route.right && ctx.key) checkRight(ctx.key, await rightFor(route.right, ctx));
     if (route.body) ctx.body = v.parse(route.body, await readJsonBody(req));
     return route.handler(ctx);
   };
   const reply = route.audit ? await audited(route.audit, ctx, run) : await run();
   return json(reply.status, reply.body);
+}
+
+/** The query as an object; a name given more than once (`where=…&where=…`) becomes an array. */
+function queryObject(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const name of new Set(params.keys())) {
+    const all = params.getAll(name);
+    out[name] = all.length === 1 ? (all[0] as string) : all;
+  }
+  return out;
 }
 
 const HEADERS = {
