@@ -47,7 +47,8 @@ export default defineCommand({
     } else if (tls) {
       throw new UsageError("--tls-cert and --tls-key need --listen");
     }
-    const socket = args.socket ?? defaultSocketPath(context().env, target, postgres);
+    const fallback = defaultSocketPath(context().env, target, postgres);
+    const socket = args.socket ?? fallback.path;
     const passphrase = await startPassphrase(args);
     const client = await openCliClient();
     let vault: Vault | undefined;
@@ -65,7 +66,7 @@ export default defineCommand({
         client,
         waiter,
         socket,
-        socketIsOwn: args.socket === undefined,
+        socketIsOwn: args.socket === undefined && fallback.own,
         listen,
         tls,
         onInternalError: (err) =>

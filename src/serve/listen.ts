@@ -13,12 +13,21 @@ export interface ListenAddress {
   port: number;
 }
 
-/** `$XDG_RUNTIME_DIR/coffer/serve.sock`, else beside the SQLite store, else under the data home. */
-export function defaultSocketPath(env: Env, target: string, postgres: boolean): string {
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, "coffer", "serve.sock");
-  if (!postgres) return join(dirname(target), "serve.sock");
+/**
+ * `$XDG_RUNTIME_DIR/coffer/serve.sock`, else beside the SQLite store, else
+ * under the data home. `own`: a coffer directory that may be made 0700; the
+ * store's own directory is only checked (it may be the user's, not coffer's).
+ */
+export function defaultSocketPath(
+  env: Env,
+  target: string,
+  postgres: boolean,
+): { path: string; own: boolean } {
+  if (env.XDG_RUNTIME_DIR)
+    return { path: join(env.XDG_RUNTIME_DIR, "coffer", "serve.sock"), own: true };
+  if (!postgres) return { path: join(dirname(target), "serve.sock"), own: false };
   const dataHome = env.XDG_DATA_HOME || join(env.HOME || "/", ".local", "share");
-  return join(dataHome, "coffer", "serve.sock");
+  return { path: join(dataHome, "coffer", "serve.sock"), own: true };
 }
 
 /** "8080", ":8080", "127.0.0.1:8080", "[::1]:8080", "host.example:8443". */

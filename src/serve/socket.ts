@@ -21,7 +21,7 @@ export async function prepareSocket(path: string, own: boolean): Promise<void> {
   if (mode & 0o077) {
     if (!own) {
       throw new UsageError(`the socket's directory ${dir} is open to other users`, {
-        hint: "put the socket in a directory of mode 0700",
+        hint: "give --socket PATH in a directory of mode 0700 (or set XDG_RUNTIME_DIR)",
       });
     }
     chmodSync(dir, 0o700);

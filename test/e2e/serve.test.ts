@@ -3,12 +3,13 @@
 // shape, the socket's modes, shutdown on SIGTERM, and a stale socket at start.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { statSync } from "node:fs";
-import { dirname } from "node:path";
+import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { openApiDocument } from "../../src/serve/openapi.ts";
 import { routes } from "../../src/serve/routes.ts";
-import { BINARY, coffer } from "../helpers/binary.ts";
+import { BINARY, baseEnv, coffer } from "../helpers/binary.ts";
 import { call, makeKey, type Served, serve } from "../helpers/serve.ts";
+import { tempDir } from "../helpers/tmp.ts";
 
 let s: Served;
 let key: string;
@@ -175,6 +176,34 @@ describe("coffer serve: the socket", () => {
   test("is 0600 in a 0700 directory", () => {
     expect(statSync(s.socket).mode & 0o777).toBe(0o600);
     expect(statSync(dirname(s.socket)).mode & 0o777).toBe(0o700);
+  });
+
+  test("defaults to $XDG_RUNTIME_DIR/coffer/serve.sock, and never loosens or chmods a directory it did not make", async () => {
+    const root = tempDir("coffer-sockdir-");
+    const run = join(root, "run");
+    mkdirSync(run, { mode: 0o700 });
+    const proc = Bun.spawn([BINARY, "--db", join(root, "c.db"), "serve"], {
+      env: baseEnv({ XDG_RUNTIME_DIR: run }),
+      stderr: "pipe",
+    });
+    const socket = join(run, "coffer", "serve.sock");
+    for (let i = 0; i < 300 && !existsSync(socket); i++) await Bun.sleep(10);
+    expect(statSync(socket).mode & 0o777).toBe(0o600);
+    expect(statSync(join(run, "coffer")).mode & 0o777).toBe(0o700);
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    // No XDG_RUNTIME_DIR: beside the store; a store directory open to others is refused, untouched.
+    const open = join(root, "shared");
+    mkdirSync(open);
+    chmodSync(open, 0o755);
+    const beside = coffer(["--db", join(open, "c.db"), "serve"]);
+    expect(beside.code).toBe(2);
+    expect(beside.stderr).toMatch(
+      /^coffer: error: the socket's directory .* is open to other users\n/,
+    );
+    expect(statSync(open).mode & 0o777).toBe(0o755);
+    const given = coffer(["--db", join(root, "c.db"), "serve", "--socket", join(open, "s.sock")]);
+    expect(given.code).toBe(2);
   });
 
   test("a second server on a live socket is refused (exit 6); a stale one is replaced", async () => {
