@@ -59,9 +59,8 @@ export class Authenticator {
 
   /** The key, or why it is refused. */
   private async lookup(header: string | null): Promise<StoredKey | string> {
-    const m = header === null ? null : /^Bearer[ ]+(\S+)$/i.exec(header.trim());
-    if (!m) return "a key is required";
-    const presented = m[1] ?? "";
+    const presented = bearer(header);
+    if (presented === undefined) return "a key is required";
     if (!KEY_PATTERN.test(presented)) return "the key is not valid";
     const hash = hashKey(presented);
     const found = await this.find(hash);
@@ -126,4 +125,12 @@ function describe(right: Right): string {
     default:
       return `${right.area}${right.write ? "" : ":read"}`;
   }
+}
+
+/** The token of `Authorization: Bearer TOKEN` (scheme case-insensitive), or undefined. */
+function bearer(header: string | null): string | undefined {
+  if (header === null || header.length < 8 || header.slice(0, 7).toLowerCase() !== "bearer ")
+    return undefined;
+  const token = header.slice(7).trim();
+  return token === "" || /\s/.test(token) ? undefined : token;
 }
