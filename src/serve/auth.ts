@@ -122,6 +122,8 @@ function describe(right: Right): string {
       return `secrets:${right.scope ?? "SCOPE"}${right.write ? "" : ":read"}`;
     case "admin":
       return "admin";
+    case "any":
+      return "of any rule";
     default:
       return `${right.area}${right.write ? "" : ":read"}`;
   }

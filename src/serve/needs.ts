@@ -8,6 +8,7 @@ import { positiveId } from "./schemas.ts";
 
 export type Need =
   | { area: "admin" }
+  | { area: "any" }
   | { area: "sessions" | "agents"; write: boolean }
   /** The queue named in the path ({queue}), or the queue of the job ({id}). */
   | { area: "queue"; from: "path" | "job" }
@@ -16,6 +17,7 @@ export type Need =
 
 export const needs = {
   admin: { area: "admin" },
+  anyRule: { area: "any" },
   sessionsRead: { area: "sessions", write: false },
   sessions: { area: "sessions", write: true },
   agentsRead: { area: "agents", write: false },
@@ -30,6 +32,7 @@ export const needs = {
 export async function rightFor(need: Need, ctx: RouteContext): Promise<Right> {
   switch (need.area) {
     case "admin":
+    case "any":
       return need;
     case "sessions":
     case "agents":
@@ -58,6 +61,8 @@ export function describeNeed(need: Need): string {
   switch (need.area) {
     case "admin":
       return "`admin`";
+    case "any":
+      return "any rule";
     case "sessions":
     case "agents":
       return need.write ? `\`${need.area}\`` : `\`${need.area}:read\` or \`${need.area}\``;

@@ -1,6 +1,7 @@
 // The route table: every route of the API, one entry each, in the order the
 // OpenAPI document lists them. A new route is a route(...) in routes/ and a line here.
 
+import { needs } from "./needs.ts";
 import { openApiDocument } from "./openapi.ts";
 import { type Route, route } from "./route.ts";
 import * as agents from "./routes/agents.ts";
@@ -11,6 +12,7 @@ import * as system from "./routes/system.ts";
 
 const openapi = route("GET", "/v1/openapi.json", {
   summary: "This API as an OpenAPI 3.1 document",
+  right: needs.anyRule,
   responses: { 200: "the document" },
   async handler() {
     return { status: 200, body: openApiDocument(routes) };

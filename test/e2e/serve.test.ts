@@ -38,8 +38,12 @@ describe("coffer serve: keys and rights", () => {
     expectError(await call(s.socket, "GET", "/v1/sessions"), 401, "unauthorized");
   });
 
-  test("serves the OpenAPI document of the route table without a key", async () => {
-    const doc = await call(s.socket, "GET", "/v1/openapi.json");
+  test("serves the OpenAPI document of the route table to a key with any rule", async () => {
+    expect((await call(s.socket, "GET", "/v1/openapi.json")).status).toBe(401);
+    expect(
+      (await call(s.socket, "GET", "/v1/openapi.json", { key: makeKey(s.db, "bare", "") })).status,
+    ).toBe(403);
+    const doc = await call(s.socket, "GET", "/v1/openapi.json", { key });
     expect(doc.status).toBe(200);
     expect(doc.body).toEqual(JSON.parse(JSON.stringify(openApiDocument(routes))));
   });

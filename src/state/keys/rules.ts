@@ -36,7 +36,9 @@ export type Right =
   | { area: "queue"; queue: string }
   /** scope null: some scope (a listing, filtered to the scopes the key may read). */
   | { area: "secrets"; scope: string | null; write: boolean }
-  | { area: "admin" };
+  | { area: "admin" }
+  /** Any key with at least one rule (the API's own description). */
+  | { area: "any" };
 
 // A vault scope (src/vault/names.ts) may hold ":"; a rule ending in ":read" is read-only.
 const SCOPE = "[A-Za-z0-9][A-Za-z0-9_.:-]*";
@@ -71,6 +73,8 @@ function grants(rule: string, right: Right): boolean {
   switch (right.area) {
     case "admin":
       return rule === "admin";
+    case "any":
+      return true;
     case "sessions":
     case "agents":
       return head === right.area && (parts.length === 1 || !right.write);
