@@ -236,6 +236,8 @@ describe("coffer serve: the socket", () => {
     expect(await code).toBe(0);
     expect(performance.now() - began).toBeLessThan(5000);
     expect(() => statSync(t.socket)).toThrow();
+    // The store was closed with a TRUNCATE checkpoint: nothing left beside the file.
+    expect(existsSync(`${t.db}-wal`)).toBe(false);
     expect(t.stderr()).not.toContain("error");
   });
 });
