@@ -2,30 +2,23 @@
 // the bytes checked are the bytes placed), keeps a safety copy of the current
 // store, and swaps the store file atomically. See docs/backup.md.
 
-import { closeSync, fstatSync, fsyncSync, openSync, realpathSync, rmdirSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, realpathSync, rmdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { IoError, NotFoundError, UsageError } from "../errors.ts";
+import { IoError, UsageError } from "../errors.ts";
 import { ensureParentDir, exists, fsError } from "../store/files.ts";
 import { openStore } from "../store/store.ts";
-import { copyPrefix, sealCopy, throwIfAborted } from "./copy.ts";
-import { type BackupReport, type InspectOptions, inspectBackup, reportError } from "./inspect.ts";
-import { asIoError, ioStep } from "./io-error.ts";
+import { throwIfAborted } from "./copy.ts";
+import type { BackupReport } from "./inspect.ts";
+import { ioStep } from "./io-error.ts";
 import { nonRegularKind } from "./place.ts";
 import { setWalMode } from "./sqlite-header.ts";
+import { checkBackupHeader, type StageOptions, stageBackup } from "./stage.ts";
 import { probeStoreFree } from "./store-lock.ts";
 import { afterSwapError, placeNew, storeExists, swapLocked } from "./swap.ts";
 import { sameFile, statOrUndefined } from "./target.ts";
-import {
-  createPrivate,
-  processAlive,
-  removeQuietly,
-  sweepStaleTemps,
-  tempPathFor,
-} from "./temp-file.ts";
+import { processAlive, removeQuietly, sweepStaleTemps, tempPathFor } from "./temp-file.ts";
 
-export interface RestoreOptions extends InspectOptions {
-  /** The backup file to restore. */
-  source: string;
+export interface RestoreOptions extends StageOptions {
   /** The store to replace (or create). */
   store: string;
   /** Asked once the backup has passed every check; false or a throw leaves everything as it was. */
@@ -62,19 +55,13 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
       hint: "restore from a backup file",
     });
   }
-  // Cheap checks on the original first: a wrong file is refused before anything is touched.
-  const first = await inspectBackup(options.source, {
-    ...options,
-    headerOnly: true,
-    onCheck: undefined,
-  });
-  if (!first.ok) throw reportError(first);
+  await checkBackupHeader(options);
   // Directories made for the staged copy go again unless the store landed in them.
   const created = ensureDir(store);
   const temp = tempPathFor(store, process.pid);
   try {
     sweepStaleTemps(dirname(store), processAlive);
-    const report = await stageCopy(options, temp, store);
+    const report = await stageBackup(options, temp, `a copy beside ${store}`);
     const exists = storeExists(store);
     if (exists) probeStoreFree(store); // before the question; checked again under the lock
     const result = (ok: boolean, safetyCopy: string | null = null) => ({
@@ -131,38 +118,6 @@ function reopen(store: string, safetyCopy: string | null): number {
   }
 }
 
-/** Copies the backup beside the store, then checks that copy. */
-async function stageCopy(
-  options: RestoreOptions,
-  temp: string,
-  store: string,
-): Promise<BackupReport> {
-  const from = openFile(options.source);
-  const staged = `a copy beside ${store}`;
-  let to: number | undefined;
-  try {
-    to = ioStep("create", staged, () => createPrivate(temp));
-    const size = fstatSync(from).size;
-    await copyPrefix(from, to, size, {
-      onProgress: (done) =>
-        options.onProgress?.({ phase: "copy", bytesDone: done, bytesTotal: size }),
-      signal: options.signal,
-      names: { from: options.source, to: staged },
-    });
-    sealCopy(to, staged);
-  } catch (err) {
-    throw asIoError(err, "copy", options.source);
-  } finally {
-    if (to !== undefined) closeSync(to);
-    closeSync(from);
-  }
-  options.onProgress?.({ phase: "check", bytesDone: 0, bytesTotal: 1 });
-  const report = await inspectBackup(temp, options);
-  report.path = options.source;
-  if (!report.ok) throw reportError(report);
-  return report;
-}
-
 function resolveStore(path: string): string {
   try {
     return realpathSync(path); // a symlinked store: replace the file it points at
@@ -203,15 +158,5 @@ function removeDirs(dirs: readonly string[]): void {
     } catch {
       return;
     }
-  }
-}
-
-function openFile(path: string): number {
-  try {
-    return openSync(path, "r");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT")
-      throw new NotFoundError(`no backup at ${path}`);
-    throw fsError("open", path, err);
   }
 }

@@ -23,24 +23,10 @@ export default defineCommand({
   async run({ args }) {
     if (onPostgres()) return restoreIntoPostgres(args.path, Boolean(args.yes));
     const store = storePath();
-    const progress = progressLine("restore");
-    const result = await withSignals((signal) =>
-      restoreStore({
-        source: args.path,
-        store,
-        signal,
-        confirm: (report) => (args.yes ? true : ask(report, store)),
-        onProgress: (p) => {
-          if (p.phase === "copy") progress.update(p.bytesDone, p.bytesTotal);
-          else progress.done();
-        },
-      }),
-    ).finally(() => progress.done());
-    if (result.cancelled) throw new UsageError("restore not confirmed; nothing was changed");
-    if (wantsJson()) {
-      printJson(result);
-      return;
-    }
+    const result = await withTerminal(Boolean(args.yes), store, (ui) =>
+      restoreStore({ source: args.path, store, ...ui }),
+    );
+    if (!result) return;
     const safety = result.safetyCopy ? ` (the old store is kept as ${result.safetyCopy})` : "";
     say.line(
       `Restore complete: ${formatBytes(result.bytes)} from ${result.from} restored to ${result.path}${safety}`,
@@ -54,26 +40,50 @@ async function restoreIntoPostgres(path: string, yes: boolean): Promise<void> {
   const conn = await openCliPostgres();
   try {
     const store = conn.target.redacted;
-    const result = await withSignals((signal) =>
-      restorePostgres({
-        source: path,
-        conn,
-        dataDir: dataDir(),
-        signal,
-        confirm: (report) => (yes ? true : ask(report, `every coffer table of ${store}`)),
-      }),
+    const result = await withTerminal(yes, `every coffer table of ${store}`, (ui) =>
+      restorePostgres({ source: path, conn, dataDir: dataDir(), ...ui }),
     );
-    if (result.cancelled) throw new UsageError("restore not confirmed; nothing was changed");
-    if (wantsJson()) {
-      printJson(result);
-      return;
-    }
+    if (!result) return;
     say.line(
       `Restore complete: ${formatBytes(result.bytes)} from ${result.from} restored to ${store} (the old contents are kept as ${result.safetyCopy})`,
     );
   } finally {
     await conn.close();
   }
+}
+
+interface RestoreUi {
+  signal: AbortSignal;
+  confirm: (report: BackupReport) => boolean | Promise<boolean>;
+  onProgress: (p: { phase: string; bytesDone: number; bytesTotal: number }) => void;
+}
+
+/**
+ * Runs a restore into either engine with the terminal's parts: signals, the
+ * question (unless --yes), the copy's progress. Prints the JSON result itself;
+ * hands the result back for the human line otherwise.
+ */
+async function withTerminal<R extends { cancelled: boolean }>(
+  yes: boolean,
+  replaced: string,
+  restore: (ui: RestoreUi) => Promise<R>,
+): Promise<R | undefined> {
+  const progress = progressLine("restore");
+  const result = await withSignals((signal) =>
+    restore({
+      signal,
+      confirm: (report) => (yes ? true : ask(report, replaced)),
+      // The line goes before the checks and the question.
+      onProgress: (p) => {
+        if (p.phase === "copy") progress.update(p.bytesDone, p.bytesTotal);
+        else progress.done();
+      },
+    }),
+  ).finally(() => progress.done());
+  if (result.cancelled) throw new UsageError("restore not confirmed; nothing was changed");
+  if (!wantsJson()) return result;
+  printJson(result);
+  return undefined;
 }
 
 async function ask(report: BackupReport, store: string): Promise<boolean> {

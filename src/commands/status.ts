@@ -6,10 +6,8 @@ import { loadedConfig, onPostgres, openCliPostgres, openCliStore } from "../cli/
 import { printLines, say } from "../cli/output.ts";
 import { IntegrityError } from "../errors.ts";
 import { storeStatus } from "../store/status.ts";
-import { inspectVault, type VaultInspection } from "../vault/inspect.ts";
+import { inspectVault, type VaultStatus, vaultStatus } from "../vault/inspect.ts";
 import { output } from "./_shared.ts";
-
-type VaultStatus = VaultInspection | { present: true; problem: string };
 
 export default defineCommand({
   meta: {
@@ -20,26 +18,24 @@ export default defineCommand({
     if (onPostgres()) return await postgresStatus();
     using store = openCliStore();
     const status = storeStatus(store);
-    const vault = vaultStatus(store.db);
-    warnPlaintext();
-    output({ engine: "sqlite", ...status, vault }, () => {
-      printLines([
-        `path:          ${status.path}`,
-        `size:          ${status.sizeBytes} bytes`,
-        `journal mode:  ${status.journalMode}`,
-        `schema:        version ${status.schemaVersion}`,
-        ...countLines(status.counts),
-        `vault:         ${describeVault(vault)}`,
-        `quick check:   ${status.quickCheck}`,
-      ]);
-    });
+    const vault = await vaultStatus(() => inspectVault(store.db));
+    report({ engine: "sqlite", ...status, vault }, [
+      "engine:        sqlite",
+      `path:          ${status.path}`,
+      `size:          ${status.sizeBytes} bytes`,
+      `journal mode:  ${status.journalMode}`,
+      `schema:        version ${status.schemaVersion}`,
+      ...countLines(status.counts),
+      `vault:         ${describeVault(vault)}`,
+      `quick check:   ${status.quickCheck}`,
+    ]);
     // The report is printed either way; a store that does not check clean is exit 5.
     if (status.quickCheck !== "ok") {
       throw new IntegrityError(`the store failed its quick check: ${status.quickCheck}`, {
         hint: "restore a backup (coffer verify PATH first), or keep this file for inspection",
       });
     }
-    if ("problem" in vault) throw new IntegrityError(`the vault is damaged: ${vault.problem}`);
+    refuseDamaged(vault);
   },
 });
 
@@ -53,18 +49,23 @@ async function postgresStatus(): Promise<void> {
   } finally {
     await conn.close();
   }
+  report(status, [
+    "engine:        postgres",
+    `path:          ${status.path}`,
+    `server:        PostgreSQL ${status.serverVersion}`,
+    `schema:        ${status.schema}, version ${status.schemaVersion}`,
+    ...countLines(status.counts),
+    `vault:         ${describeVault(status.vault)}`,
+  ]);
+  refuseDamaged(status.vault);
+}
+
+function report(json: object, lines: string[]): void {
   warnPlaintext();
-  output(status, () => {
-    printLines([
-      "engine:        postgres",
-      `url:           ${status.url}`,
-      `server:        PostgreSQL ${status.serverVersion}`,
-      `schema:        ${status.schema}, version ${status.schemaVersion}`,
-      ...countLines(status.counts),
-      `vault:         ${describeVault(status.vault)}`,
-    ]);
-  });
-  const { vault } = status;
+  output(json, () => printLines(lines));
+}
+
+function refuseDamaged(vault: VaultStatus): void {
   if ("problem" in vault) throw new IntegrityError(`the vault is damaged: ${vault.problem}`);
 }
 
@@ -90,15 +91,6 @@ function warnPlaintext(): void {
     say.warn(
       `${path} holds ${count} plaintext secret(s); the next command that unlocks the vault moves them in`,
     );
-  }
-}
-
-function vaultStatus(db: Parameters<typeof inspectVault>[0]): VaultStatus {
-  try {
-    return inspectVault(db);
-  } catch (err) {
-    if (err instanceof IntegrityError) return { present: true, problem: err.message };
-    throw err;
   }
 }
 

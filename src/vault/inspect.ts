@@ -25,6 +25,21 @@ export type VaultInspection =
       generation: number;
     };
 
+/** What `coffer status` shows: a damaged vault is reported, not thrown. */
+export type VaultStatus = VaultInspection | { present: true; problem: string };
+
+/** Runs `inspect` (either engine's), turning an IntegrityError into the problem it names. */
+export async function vaultStatus(
+  inspect: () => VaultInspection | Promise<VaultInspection>,
+): Promise<VaultStatus> {
+  try {
+    return await inspect();
+  } catch (err) {
+    if (err instanceof IntegrityError) return { present: true, problem: err.message };
+    throw err;
+  }
+}
+
 /**
  * Validates the metadata row and every entry row (types, sizes, KDF bounds)
  * without a passphrase; throws IntegrityError when anything is malformed.

@@ -4,7 +4,12 @@
 
 import type { SQL } from "bun";
 import { sqlState } from "../engines/postgres/errors.ts";
-import { inPgTransaction, type PgHandle, runPg } from "../engines/postgres/handle.ts";
+import {
+  inPgTransaction,
+  type PgHandle,
+  READ_SNAPSHOT,
+  runPg,
+} from "../engines/postgres/handle.ts";
 import type { NewMeta, Resealer, VaultPlan, VaultRows } from "./engine.ts";
 import { HISTORY_LIMIT, KDF_ID, VAULT_FORMAT_VERSION } from "./format.ts";
 import {
@@ -27,12 +32,13 @@ export class PgVaultRows implements VaultRows {
   state(): Promise<{ meta: MetaRow | undefined; entries: EntryRow[] }> {
     return runPg(this.db, (sql) =>
       guarded(async () => {
+        // Inside a caller's snapshot (status reads everything in one): its reads agree already.
         if ("savepoint" in sql)
           return { meta: await readMeta(sql), entries: await readEntries(sql) };
-        return (await sql.begin(async (tx) => {
-          await tx`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`;
-          return { meta: await readMeta(tx), entries: await readEntries(tx) };
-        })) as { meta: MetaRow | undefined; entries: EntryRow[] };
+        return (await sql.begin(READ_SNAPSHOT, async (tx) => ({
+          meta: await readMeta(tx),
+          entries: await readEntries(tx),
+        }))) as { meta: MetaRow | undefined; entries: EntryRow[] };
       }),
     );
   }

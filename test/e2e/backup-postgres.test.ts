@@ -297,7 +297,7 @@ describe.skipIf(!pg)("status on PostgreSQL", () => {
     const s = JSON.parse(json.stdout);
     expect(s).toMatchObject({
       engine: "postgres",
-      url: expect.stringContaining("coffer:***@127.0.0.1"),
+      path: expect.stringContaining("coffer:***@127.0.0.1"),
       schema: "coffer",
       schemaVersion: pgLatestVersion,
       counts: {

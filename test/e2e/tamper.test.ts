@@ -8,20 +8,14 @@ import { beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { coffer, ensureBinary } from "../helpers/binary.ts";
+import { BOT, expectRefused, getSecret, OPENAI } from "../helpers/tamper.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import {
-  cheapConfig,
-  VECTOR_PASSPHRASE,
-  vaultEnv,
-  vector,
-  writeVectorStore,
-} from "../helpers/vault.ts";
+import { cheapConfig, VECTOR_PASSPHRASE, vaultEnv, writeVectorStore } from "../helpers/vault.ts";
 
 // Each test runs the binary (and the KDF) several times.
 setDefaultTimeout(30_000);
 
 const pristine = join(tempDir(), "pristine.db");
-const values = vector.expected.map((e) => Buffer.from(e.value_hex, "hex").toString("latin1"));
 
 beforeAll(() => {
   ensureBinary();
@@ -49,39 +43,22 @@ function flipBit(db: Database, table: string, column: string, where: string, at 
   db.query(`UPDATE ${table} SET ${column} = ? WHERE ${where}`).run(bytes);
 }
 
-function get(env: Record<string, string | undefined>, name: string, scope = "global") {
-  return coffer(["secret", "get", name, "--scope", scope], { env });
-}
-
-function expectRefused(r: ReturnType<typeof coffer>, code: 4 | 5): void {
-  expect(r.code).toBe(code);
-  expect(r.stdout).toBe("");
-  const lines = r.stderr.trimEnd().split("\n");
-  expect(lines[0]).toStartWith("coffer: error: ");
-  expect(lines.filter((l) => l.startsWith("coffer: error:")).length).toBe(1);
-  for (const l of lines.slice(1)) expect(l).toStartWith("coffer: hint: ");
-  for (const v of values) expect(r.stderr).not.toContain(v);
-}
-
-const OPENAI = "name = 'OPENAI_API_KEY' AND version = 2";
-const BOT = "name = 'BOT_TOKEN'";
-
 describe("tampered entries", () => {
   it("should refuse a flipped ciphertext bit and still read other entries", () => {
     const env = tampered((db) => flipBit(db, "vault_entries", "ciphertext", OPENAI, 3));
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
-    expect(get(env, "BOT_TOKEN", "bot-7f3a").stdout).toBe("xoxb-vector-bot-token");
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
+    expect(getSecret(env, "BOT_TOKEN", "bot-7f3a").stdout).toBe("xoxb-vector-bot-token");
   });
 
   it("should refuse a flipped tag bit", () => {
     const env = tampered((db) => flipBit(db, "vault_entries", "ciphertext", OPENAI, -1));
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
   });
 
   it("should refuse a flipped nonce bit (the entry set no longer matches its digest)", () => {
     const env = tampered((db) => flipBit(db, "vault_entries", "nonce", OPENAI));
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
-    expectRefused(get(env, "BOT_TOKEN", "bot-7f3a"), 5);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(env, "BOT_TOKEN", "bot-7f3a"), 5);
   });
 
   it("should refuse two entries' ciphertexts swapped", () => {
@@ -95,9 +72,9 @@ describe("tampered entries", () => {
       db.query(`UPDATE vault_entries SET ciphertext = ? WHERE ${OPENAI}`).run(b.ciphertext);
       db.query(`UPDATE vault_entries SET ciphertext = ? WHERE ${BOT}`).run(a.ciphertext);
     });
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
-    expectRefused(get(env, "BOT_TOKEN", "bot-7f3a"), 5);
-    expect(get(env, "MULTILINE").code).toBe(0);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(env, "BOT_TOKEN", "bot-7f3a"), 5);
+    expect(getSecret(env, "MULTILINE").code).toBe(0);
   });
 
   it("should refuse whole rows swapped between names", () => {
@@ -106,18 +83,18 @@ describe("tampered entries", () => {
       db.run("UPDATE vault_entries SET name = 'MULTILINE' WHERE name = 'BINARY'");
       db.run("UPDATE vault_entries SET name = 'BINARY' WHERE name = 'TMP'");
     });
-    expectRefused(get(env, "MULTILINE"), 5);
+    expectRefused(getSecret(env, "MULTILINE"), 5);
   });
 
   it("should refuse a deleted row", () => {
     const env = tampered((db) => db.run(`DELETE FROM vault_entries WHERE ${BOT}`));
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
-    expectRefused(get(env, "BOT_TOKEN", "bot-7f3a"), 5);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(env, "BOT_TOKEN", "bot-7f3a"), 5);
   });
 
   it("should refuse a secret rolled back to its older version", () => {
     const env = tampered((db) => db.run(`DELETE FROM vault_entries WHERE ${OPENAI}`));
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
   });
 
   it("should refuse an old version's ciphertext copied into the newest row", () => {
@@ -132,7 +109,7 @@ describe("tampered entries", () => {
         old.ciphertext,
       );
     });
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
   });
 
   it("should refuse entries rolled back under newer metadata", () => {
@@ -147,7 +124,7 @@ describe("tampered entries", () => {
     db.run("INSERT INTO vault_entries SELECT * FROM old.vault_entries");
     db.run("DETACH DATABASE old");
     db.close();
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
   });
 
   it("should refuse an entry copied from another vault with the same passphrase", () => {
@@ -164,7 +141,7 @@ describe("tampered entries", () => {
       db.run("INSERT INTO vault_entries SELECT * FROM other.vault_entries");
       db.run("DETACH DATABASE other");
     });
-    const r = get(env, "BOT_TOKEN", "bot-7f3a");
+    const r = getSecret(env, "BOT_TOKEN", "bot-7f3a");
     expectRefused(r, 5);
     expect(r.stderr).not.toContain("xoxb-from-another-vault");
   });
@@ -179,23 +156,23 @@ describe("tampered metadata", () => {
   ] as const) {
     it(`should refuse a flipped ${what} bit as a failed unlock (4)`, () => {
       const env = tampered((db) => flipBit(db, "vault_meta", column, "id = 1", 5));
-      expectRefused(get(env, "OPENAI_API_KEY"), 4);
+      expectRefused(getSecret(env, "OPENAI_API_KEY"), 4);
     });
   }
 
   it("should refuse a flipped digest bit (5)", () => {
     const env = tampered((db) => flipBit(db, "vault_meta", "digest", "id = 1"));
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
   });
 
   it("should refuse a generation counter moved back (5)", () => {
     const env = tampered((db) => db.run("UPDATE vault_meta SET generation = generation - 1"));
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
   });
 
   it("should refuse KDF parameters lowered below the bounds, before deriving (5)", () => {
     const env = tampered((db) => db.run("UPDATE vault_meta SET kdf_memory_kib = 1024"));
-    const r = get(env, "OPENAI_API_KEY");
+    const r = getSecret(env, "OPENAI_API_KEY");
     expectRefused(r, 5);
     expect(r.stderr).toContain("downgrade");
   });
@@ -204,25 +181,25 @@ describe("tampered metadata", () => {
     const env = tampered((db) =>
       db.run("UPDATE vault_meta SET kdf_memory_kib = 4194304, kdf_iterations = 1000"),
     );
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
     expect(coffer(["status"], { env }).stdout).toContain("damaged");
   });
 
   it("should refuse in-bounds KDF parameters that differ from the sealed ones (4)", () => {
     const env = tampered((db) => db.run("UPDATE vault_meta SET kdf_iterations = 3"));
-    expectRefused(get(env, "OPENAI_API_KEY"), 4);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 4);
   });
 
   it("should refuse a newer format version and a foreign KDF id (5)", () => {
     expectRefused(
-      get(
+      getSecret(
         tampered((db) => db.run("UPDATE vault_meta SET format_version = 2")),
         "OPENAI_API_KEY",
       ),
       5,
     );
     expectRefused(
-      get(
+      getSecret(
         tampered((db) => db.run("UPDATE vault_meta SET kdf_id = 'scrypt'")),
         "OPENAI_API_KEY",
       ),
@@ -238,19 +215,19 @@ describe("tampered metadata", () => {
       db.run("DROP TABLE vault_meta_strict");
       db.run("UPDATE vault_meta SET kdf_memory_kib = 'lots', wrapped_key = 'not a blob'");
     });
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
   });
 
   it("should refuse a dropped entries table or metadata column (5)", () => {
     expectRefused(
-      get(
+      getSecret(
         tampered((db) => db.run("DROP TABLE vault_entries")),
         "OPENAI_API_KEY",
       ),
       5,
     );
     expectRefused(
-      get(
+      getSecret(
         tampered((db) => db.run("ALTER TABLE vault_meta DROP COLUMN digest")),
         "OPENAI_API_KEY",
       ),
@@ -265,6 +242,6 @@ describe("tampered metadata", () => {
       db.run("DROP TABLE vault_meta_strict");
       db.run("INSERT INTO vault_meta SELECT * FROM vault_meta");
     });
-    expectRefused(get(env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(env, "OPENAI_API_KEY"), 5);
   });
 });

@@ -7,23 +7,7 @@ import { connect } from "../../src/index.ts";
 import type { PgServer } from "./pg-server.ts";
 import { freshDatabase } from "./pg-server.ts";
 import { tempDir } from "./tmp.ts";
-import { cheapConfig, VECTOR_PASSPHRASE, vaultEnv, vector } from "./vault.ts";
-
-const BLOBS = new Set([
-  "vault_id",
-  "kdf_salt",
-  "wrap_nonce",
-  "wrapped_key",
-  "digest",
-  "nonce",
-  "ciphertext",
-]);
-
-function row(r: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(r).map(([k, v]) => [k, BLOBS.has(k) ? Buffer.from(v as string, "hex") : v]),
-  );
-}
+import { cheapConfig, VECTOR_PASSPHRASE, vaultEnv, vectorRows } from "./vault.ts";
 
 /** A fresh, migrated database; with `withVector`, holding the vector vault. */
 export async function pgVaultDb(
@@ -35,8 +19,8 @@ export async function pgVaultDb(
   await (await connect(db.url)).close(); // applies the migrations
   const sql = new SQL(db.url, { max: 1, connection: { search_path: "coffer" } });
   if (withVector) {
-    for (const r of vector.vault_meta) await sql`INSERT INTO vault_meta ${sql(row(r))}`;
-    for (const r of vector.vault_entries) await sql`INSERT INTO vault_entries ${sql(row(r))}`;
+    for (const r of vectorRows("vault_meta")) await sql`INSERT INTO vault_meta ${sql(r)}`;
+    for (const r of vectorRows("vault_entries")) await sql`INSERT INTO vault_entries ${sql(r)}`;
   }
   const dir = tempDir();
   cheapConfig(dir);

@@ -21,17 +21,23 @@ const BLOBS = new Set([
   "ciphertext",
 ]);
 
-function row(r: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(r).map(([k, v]) => [
-      k,
-      BLOBS.has(k) ? new Uint8Array(Buffer.from(v as string, "hex")) : v,
-    ]),
+/** The vector's rows of `table`, blobs as bytes: what either engine stores. */
+export function vectorRows(table: "vault_meta" | "vault_entries"): Record<string, unknown>[] {
+  return (vector[table] as Record<string, unknown>[]).map((r) =>
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [
+        k,
+        BLOBS.has(k) ? new Uint8Array(Buffer.from(v as string, "hex")) : v,
+      ]),
+    ),
   );
 }
 
-function insert(db: ReturnType<typeof openStore>["db"], table: string, r: Record<string, unknown>) {
-  const data = row(r);
+function insert(
+  db: ReturnType<typeof openStore>["db"],
+  table: string,
+  data: Record<string, unknown>,
+) {
   const cols = Object.keys(data);
   db.query(
     `INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
@@ -42,8 +48,9 @@ function insert(db: ReturnType<typeof openStore>["db"], table: string, r: Record
 export function writeVectorStore(path: string): void {
   using store = openStore({ path });
   store.write(() => {
-    for (const r of vector.vault_meta) insert(store.db, "vault_meta", r);
-    for (const r of vector.vault_entries) insert(store.db, "vault_entries", r);
+    for (const table of ["vault_meta", "vault_entries"] as const) {
+      for (const r of vectorRows(table)) insert(store.db, table, r);
+    }
   });
 }
 

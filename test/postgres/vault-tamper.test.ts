@@ -7,14 +7,11 @@ import type { SQL } from "bun";
 import { coffer } from "../helpers/binary.ts";
 import { pgServer } from "../helpers/pg-server.ts";
 import { pgVaultDb, pgVaultDump } from "../helpers/pg-vault.ts";
-import { vector } from "../helpers/vault.ts";
+import { BOT, expectRefused, getSecret, OPENAI } from "../helpers/tamper.ts";
 
 setDefaultTimeout(60_000);
 
 const pg = await pgServer();
-const values = vector.expected.map((e) => Buffer.from(e.value_hex, "hex").toString("latin1"));
-const OPENAI = "name = 'OPENAI_API_KEY' AND version = 2";
-const BOT = "name = 'BOT_TOKEN'";
 
 const open: SQL[] = [];
 afterEach(async () => {
@@ -35,20 +32,6 @@ function flip(table: string, column: string, where: string, at: number | "last" 
   return `UPDATE ${table} SET ${column} = set_byte(${column}, ${i}, get_byte(${column}, ${i}) # 1) WHERE ${where}`;
 }
 
-function get(env: Record<string, string | undefined>, name: string, scope = "global") {
-  return coffer(["secret", "get", name, "--scope", scope], { env });
-}
-
-function expectRefused(r: ReturnType<typeof coffer>, code: 4 | 5): void {
-  expect(r.code).toBe(code);
-  expect(r.stdout).toBe("");
-  const lines = r.stderr.trimEnd().split("\n");
-  expect(lines[0]).toStartWith("coffer: error: ");
-  expect(lines.filter((l) => l.startsWith("coffer: error:")).length).toBe(1);
-  for (const l of lines.slice(1)) expect(l).toStartWith("coffer: hint: ");
-  for (const v of values) expect(r.stderr).not.toContain(v);
-}
-
 /** `get NAME` refused with `code`, then (for a digest failure) `set` refused too; no row changed. */
 async function refusedUnchanged(
   db: { sql: SQL; env: Record<string, string | undefined> },
@@ -58,7 +41,7 @@ async function refusedUnchanged(
   alsoSet = true,
 ): Promise<void> {
   const before = await pgVaultDump(db.sql);
-  expectRefused(get(db.env, name, scope), code);
+  expectRefused(getSecret(db.env, name, scope), code);
   if (alsoSet) {
     expectRefused(coffer(["secret", "set", "NEW_ONE"], { env: db.env, stdin: "v" }), code);
   }
@@ -68,7 +51,7 @@ async function refusedUnchanged(
 describe.skipIf(!pg)("tampered vault rows on PostgreSQL", () => {
   test("the untouched vector vault opens (the fixture is right)", async () => {
     const db = await tampered(async () => {});
-    const r = get(db.env, "BOT_TOKEN", "bot-7f3a");
+    const r = getSecret(db.env, "BOT_TOKEN", "bot-7f3a");
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("xoxb-vector-bot-token");
   });
@@ -79,7 +62,7 @@ describe.skipIf(!pg)("tampered vault rows on PostgreSQL", () => {
         sql.unsafe(flip("vault_entries", "ciphertext", OPENAI, at)),
       );
       await refusedUnchanged(db, 5, "OPENAI_API_KEY", "global", false);
-      expect(get(db.env, "BOT_TOKEN", "bot-7f3a").stdout).toBe("xoxb-vector-bot-token");
+      expect(getSecret(db.env, "BOT_TOKEN", "bot-7f3a").stdout).toBe("xoxb-vector-bot-token");
     }
   });
 
@@ -96,8 +79,8 @@ describe.skipIf(!pg)("tampered vault rows on PostgreSQL", () => {
       await sql.unsafe(`UPDATE vault_entries SET ciphertext = $1 WHERE ${BOT}`, [a.ciphertext]);
     });
     await refusedUnchanged(db, 5, "OPENAI_API_KEY", "global", false);
-    expectRefused(get(db.env, "BOT_TOKEN", "bot-7f3a"), 5);
-    expect(get(db.env, "MULTILINE").code).toBe(0);
+    expectRefused(getSecret(db.env, "BOT_TOKEN", "bot-7f3a"), 5);
+    expect(getSecret(db.env, "MULTILINE").code).toBe(0);
   });
 
   test("a deleted entry, and a secret rolled back to its older version", async () => {
@@ -154,7 +137,7 @@ describe.skipIf(!pg)("tampered vault rows on PostgreSQL", () => {
       await sql`INSERT INTO vault_entries ${sql(foreign)}`;
     });
     const before = await pgVaultDump(db.sql);
-    const r = get(db.env, "BOT_TOKEN", "bot-7f3a");
+    const r = getSecret(db.env, "BOT_TOKEN", "bot-7f3a");
     expectRefused(r, 5);
     expect(r.stderr).not.toContain("xoxb-from-another-vault");
     expect(await pgVaultDump(db.sql)).toBe(before);
@@ -182,7 +165,7 @@ describe.skipIf(!pg)("tampered vault rows on PostgreSQL", () => {
 
   test("KDF parameters changed: below or far above the bounds 5, in bounds but not the sealed ones 4", async () => {
     const low = await tampered((sql) => sql`UPDATE vault_meta SET kdf_memory_kib = 1024`);
-    const r = get(low.env, "OPENAI_API_KEY");
+    const r = getSecret(low.env, "OPENAI_API_KEY");
     expectRefused(r, 5);
     expect(r.stderr).toContain("downgrade");
     await refusedUnchanged(low, 5);
@@ -215,8 +198,8 @@ describe.skipIf(!pg)("tampered vault rows on PostgreSQL", () => {
       5,
     );
     const dropped = await tampered((sql) => sql`ALTER TABLE vault_meta DROP COLUMN digest`);
-    expectRefused(get(dropped.env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(dropped.env, "OPENAI_API_KEY"), 5);
     const noEntries = await tampered((sql) => sql`DROP TABLE vault_entries`);
-    expectRefused(get(noEntries.env, "OPENAI_API_KEY"), 5);
+    expectRefused(getSecret(noEntries.env, "OPENAI_API_KEY"), 5);
   });
 });

@@ -7,14 +7,15 @@ import { dirname, join } from "node:path";
 import type { SQL } from "bun";
 import type { PgConnection } from "../../engines/postgres/connect.ts";
 import { mapPgError } from "../../engines/postgres/errors.ts";
+import { READ_SNAPSHOT } from "../../engines/postgres/handle.ts";
 import { CofferError } from "../../errors.ts";
-import { ensureParentDir, fsError } from "../../store/files.ts";
-import { type BackupSink, sendFile } from "../backup.ts";
+import { type BackupResult, type BackupSink, sendFile } from "../backup.ts";
 import { throwIfAborted } from "../copy.ts";
 import { asIoError } from "../io-error.ts";
 import { placeFile } from "../place.ts";
 import { resolveTarget } from "../target.ts";
 import { processAlive, removeQuietly, sweepStaleTemps, tempPathFor } from "../temp-file.ts";
+import { backupsDir } from "./backups-dir.ts";
 import { type PgCopyResult, writePgCopy } from "./write-file.ts";
 
 export interface PgBackupOptions {
@@ -27,27 +28,22 @@ export interface PgBackupOptions {
   now?: (() => number) | undefined;
 }
 
-export interface PgBackupResult extends PgCopyResult {
-  path: string;
-  bytes: number;
-  durationMs: number;
+/** As on SQLite, plus the rows copied per table. */
+export interface PgBackupResult extends Omit<BackupResult, "method">, PgCopyResult {
   method: "postgres-snapshot";
 }
-
-/** The start of a read-only snapshot: every read inside sees the same committed state. */
-export const SNAPSHOT = "isolation level repeatable read read only";
 
 /**
  * Stands in for the store file where the SQLite rules want one: backups/
  * beside it is the data directory's, and no backup can be "the store itself".
  */
-function anchor(dataDir: string): string {
+function standInStorePath(dataDir: string): string {
   return join(dataDir, "postgres-store");
 }
 
 export async function backupPostgres(options: PgBackupOptions): Promise<PgBackupResult> {
   const started = performance.now();
-  const source = anchor(options.dataDir);
+  const source = standInStorePath(options.dataDir);
   const now = (options.now ?? Date.now)();
   const target = resolveTarget(source, options.target, options.force ?? false, now);
   const temp = tempPathFor(target, process.pid);
@@ -68,14 +64,7 @@ export async function streamPostgresBackup(
   sink: BackupSink,
 ): Promise<PgBackupResult> {
   const started = performance.now();
-  const dir = join(options.dataDir, "backups");
-  try {
-    ensureParentDir(join(dir, "x"));
-  } catch (err) {
-    throw fsError("create", dir, err);
-  }
-  const temp = tempPathFor(join(dir, "backup-stream"), process.pid);
-  sweepStaleTemps(dir, processAlive);
+  const temp = tempPathFor(join(backupsDir(options.dataDir), "backup-stream"), process.pid);
   try {
     const copied = await snapshotInto(options, temp, temp);
     throwIfAborted(options.signal);
@@ -93,7 +82,7 @@ async function snapshotInto(
 ): Promise<PgCopyResult> {
   const { conn } = options;
   try {
-    return (await conn.sql.begin(SNAPSHOT, (tx: SQL) =>
+    return (await conn.sql.begin(READ_SNAPSHOT, (tx: SQL) =>
       writePgCopy(tx, conn.target.schema, temp, name, options.signal),
     )) as PgCopyResult;
   } catch (err) {

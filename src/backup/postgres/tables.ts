@@ -6,6 +6,8 @@
 import type { Database } from "bun:sqlite";
 import type { SQL } from "bun";
 import { InternalError } from "../../errors.ts";
+import { OWN_TABLES } from "./names.ts";
+import { type SqliteTable, sqliteTables } from "./sqlite-tables.ts";
 
 /** How a PostgreSQL column's values are read and written so that they come back exactly. */
 export type PgKind = "int" | "text" | "bytea" | "bool" | "float" | "json";
@@ -44,73 +46,6 @@ const KINDS: Record<string, PgKind> = {
   json: "json",
   jsonb: "json",
 };
-
-/** Tables that belong to each engine's own machinery, never copied. */
-const OWN_TABLES = new Set(["coffer_migrations"]);
-
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-interface SqliteTable {
-  name: string;
-  columns: string[];
-  key: string[];
-  parents: string[];
-  autoincrement: boolean;
-  parentColumn: string | undefined;
-}
-
-/** Regular tables only: virtual tables (FTS) and their shadow tables are filled by triggers. */
-function sqliteTables(db: Database): SqliteTable[] {
-  const list = db.query("PRAGMA main.table_list").all() as { name: string; type: string }[];
-  return list
-    .filter((t) => t.type === "table" && !t.name.startsWith("sqlite_") && !OWN_TABLES.has(t.name))
-    .map((t) => {
-      const cols = db.query(`PRAGMA table_xinfo(${quoteIdent(t.name)})`).all() as {
-        name: string;
-        pk: number | bigint;
-        hidden: number | bigint;
-      }[];
-      const visible = cols.filter((c) => Number(c.hidden) === 0);
-      const fks = db.query(`PRAGMA foreign_key_list(${quoteIdent(t.name)})`).all() as {
-        id: number | bigint;
-        table: string;
-        from: string;
-        to: string | null;
-      }[];
-      const sql = db
-        .query("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?")
-        .get(t.name) as { sql: string | null } | null;
-      const key = visible
-        .filter((c) => Number(c.pk) > 0)
-        .sort((a, b) => Number(a.pk) - Number(b.pk))
-        .map((c) => c.name);
-      return {
-        name: t.name,
-        columns: visible.map((c) => c.name),
-        key,
-        parents: [...new Set(fks.map((f) => f.table).filter((p) => p !== t.name))],
-        autoincrement: /\bAUTOINCREMENT\b/i.test(sql?.sql ?? ""),
-        parentColumn: selfReference(fks, t.name, key),
-      };
-    });
-}
-
-/**
- * The column of a foreign key from the table to its own one-column key, so
- * rows can be written parents first (PostgreSQL checks each row as it lands).
- */
-function selfReference(
-  fks: { id: number | bigint; table: string; from: string; to: string | null }[],
-  table: string,
-  key: string[],
-): string | undefined {
-  const own = fks.filter((f) => f.table === table);
-  const [first] = own;
-  if (!first || own.length !== 1 || key.length !== 1) return undefined;
-  return first.to === null || first.to === key[0] ? first.from : undefined;
-}
 
 interface PgColumnRow {
   table: string;

@@ -7,7 +7,8 @@ import type { Database } from "bun:sqlite";
 import type { SQL } from "bun";
 import { IntegrityError } from "../../errors.ts";
 import { throwIfAborted } from "../copy.ts";
-import { type CopyColumn, type CopyTable, quoteIdent } from "./tables.ts";
+import { quoteIdent } from "./names.ts";
+import type { CopyColumn, CopyTable } from "./tables.ts";
 
 const PAGE_ROWS = 2000;
 

@@ -16,6 +16,12 @@ export interface PgHandle {
   busyTimeoutMs?: number | undefined;
 }
 
+/**
+ * sql.begin's options for a read-only snapshot: every read inside sees the
+ * same committed state (backup, status, the vault's rows).
+ */
+export const READ_SNAPSHOT = "isolation level repeatable read read only";
+
 /** Attempts at most, however long the busy timeout: a conflict that persists is reported. */
 const MAX_ATTEMPTS = 20;
 

@@ -1,0 +1,100 @@
+// Backups whose values PostgreSQL cannot store: text holding NUL (SQLite
+// keeps it, PostgreSQL text cannot) and a 64-bit integer in an integer
+// column. Restore refuses them while validating, with one error naming the
+// table and column (exit 2 and 5), and nothing written anywhere.
+
+import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { SQL } from "bun";
+import { connect } from "../../src/index.ts";
+import { openStore } from "../../src/store/store.ts";
+import { coffer } from "../helpers/binary.ts";
+import { freshDatabase, pgServer } from "../helpers/pg-server.ts";
+import { tempDir } from "../helpers/tmp.ts";
+
+const pg = await pgServer();
+
+async function contents(url: string): Promise<string> {
+  const sql = new SQL(url, { max: 1 });
+  try {
+    const [row] = await sql`SELECT
+      (SELECT json_agg(s ORDER BY id)::text FROM coffer.sessions s) AS s,
+      (SELECT json_agg(m ORDER BY id)::text FROM coffer.messages m) AS m`;
+    return JSON.stringify(row);
+  } finally {
+    await sql.close();
+  }
+}
+
+describe.skipIf(!pg)("restore into PostgreSQL of text holding NUL", () => {
+  test("exit 2 naming messages.content, before any safety backup; PostgreSQL unchanged", async () => {
+    if (!pg) return;
+    const dir = tempDir();
+    const lite = join(dir, "coffer.db");
+    {
+      using store = openStore({ path: lite });
+      store.sessions.create({ id: "s1" });
+      store.messages.append("s1", { role: "user", content: "fine" });
+      store.messages.append("s1", { role: "user", content: "before\u0000after" });
+    }
+    const backup = join(dir, "nul.db");
+    const env = { COFFER_DB: lite, XDG_DATA_HOME: join(dir, "xdg-data") };
+    expect(coffer(["backup", backup], { env }).code).toBe(0);
+    expect(coffer(["verify", backup], { env }).code).toBe(0); // a valid coffer file
+
+    const { url } = await freshDatabase(pg, "nul");
+    const client = await connect(url);
+    await client.sessions.create({ id: "keep-me" });
+    await client.close();
+    const before = await contents(url);
+
+    const r = coffer(["restore", backup, "--yes"], { env: { ...env, COFFER_DB: url } });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toStartWith("coffer: error: ");
+    expect(lines[0]).toContain("messages.content");
+    expect(lines[0]).toContain("NUL");
+    expect(lines.slice(1).every((l) => l.startsWith("coffer: hint: "))).toBe(true);
+    expect(r.stderr).not.toContain("before");
+    expect(r.stderr).not.toContain(pg.password);
+    expect(await contents(url)).toBe(before);
+    // No safety backup and no staged copy left behind.
+    const backups = join(dir, "xdg-data", "coffer", "backups");
+    expect(existsSync(backups) ? readdirSync(backups) : []).toEqual([]);
+  }, 60_000);
+});
+
+describe.skipIf(!pg)("restore into PostgreSQL of an integer past its column's range", () => {
+  test("exit 5 naming jobs.priority, nothing written", async () => {
+    if (!pg) return;
+    const dir = tempDir();
+    const lite = join(dir, "coffer.db");
+    {
+      using store = openStore({ path: lite });
+      store.queue.enqueue("q", { n: 1 });
+    }
+    const backup = join(dir, "wide.db");
+    const env = { COFFER_DB: lite, XDG_DATA_HOME: join(dir, "xdg-data") };
+    expect(coffer(["backup", backup], { env }).code).toBe(0);
+    // A schema-valid edit no coffer command makes: SQLite's INTEGER is 64-bit.
+    const db = new Database(backup);
+    db.run("UPDATE jobs SET priority = 4294967296");
+    db.close();
+    expect(coffer(["verify", backup], { env }).code).toBe(0);
+
+    const { url } = await freshDatabase(pg, "wide");
+    await (await connect(url)).close();
+    const before = await contents(url);
+    const r = coffer(["restore", backup, "--yes"], { env: { ...env, COFFER_DB: url } });
+    expect(r.code).toBe(5);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toStartWith("coffer: error: ");
+    expect(r.stderr).toContain("jobs.priority");
+    expect(await contents(url)).toBe(before);
+    const backups = join(dir, "xdg-data", "coffer", "backups");
+    expect(existsSync(backups) ? readdirSync(backups) : []).toEqual([]);
+  }, 60_000);
+});
