@@ -188,14 +188,37 @@ function secretThroughCli(s: Server): number[] {
   return out;
 }
 
+/** The same 8-client loop against a bare Bun.serve doing only the two Client calls. */
+async function floor(round: number): Promise<number> {
+  const db = join(dir, `floor-${round}.db`);
+  const socket = join(dir, `floor-${round}.sock`);
+  const proc = Bun.spawn(["bun", join(import.meta.dir, "bench", "serve-floor.ts"), db, socket], {
+    stdout: "ignore",
+  });
+  for (let i = 0; i < 500; i++) {
+    const ok = await fetch("http://localhost/health", { unix: socket }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await Bun.sleep(10);
+  }
+  const rate = await throughSocket({ socket, db, key: "none", proc }, "floor", 8);
+  proc.kill("SIGTERM");
+  await proc.exited;
+  return rate;
+}
+
 const lib: number[] = [];
 const one: number[] = [];
 const eight: number[] = [];
+const bare: number[] = [];
 const server = await startServer("serve");
 for (let r = 0; r < ROUNDS; r++) {
   lib.push(await inProcess(r));
   one.push(await throughSocket(server, `one-${r}`, 1));
   eight.push(await throughSocket(server, `eight-${r}`, 8));
+  bare.push(await floor(r));
 }
 const cli = await shellLoop();
 const viaSocket = await wakeLatency(server, "socket");
@@ -216,6 +239,7 @@ console.log(`|${"-".repeat(46)}|---------|--------------|--------------|`);
 console.log(row("in-process library (connect(), one client)", L));
 console.log(row("coffer serve, 1 client over the socket", median(one)));
 console.log(row("coffer serve, 8 clients over the socket", median(eight)));
+console.log(row("bare Bun.serve + same 2 calls, 8 clients", median(bare)));
 console.log(row("shell loop: coffer queue pop + ack", cli));
 console.log(`\npush → waiting claim answered (ms, ${SAMPLES} samples)\n`);
 console.log("| push from                               |  p50  |  p99  |");
