@@ -3,6 +3,7 @@
 // and, optionally, TCP. stop() drains: no new requests, waiting claims get 204,
 // those in flight finish (bounded), then the client closes and the socket goes.
 
+import { constants } from "node:crypto";
 import type { Server } from "bun";
 import * as v from "valibot";
 import type { Client } from "../client.ts";
@@ -26,6 +27,8 @@ import { prepareSocket, removeSocket, sealSocket } from "./socket.ts";
 import type { JobWaiter } from "./wait.ts";
 
 export const DRAIN_MS = 10_000;
+const NO_OLD_TLS =
+  constants.SSL_OP_NO_SSLv3 | constants.SSL_OP_NO_TLSv1 | constants.SSL_OP_NO_TLSv1_1;
 const IDLE_SECONDS = 45;
 
 export interface ServeOptions {
@@ -102,7 +105,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
         ...common,
         hostname,
         port: o.listen.port,
-        ...(o.tls ? { tls: { cert: o.tls.cert, key: o.tls.key } } : {}),
+        // Bun already refuses TLS 1.0 and 1.1; said here too, so no default can bring them back (SEC-10).
+        ...(o.tls ? { tls: { cert: o.tls.cert, key: o.tls.key, secureOptions: NO_OLD_TLS } } : {}),
         fetch: (req, server) => serveOne(server, req, server.requestIP(req)?.address ?? "tcp"),
       }),
     );
