@@ -81,7 +81,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   };
   const servers: Server<undefined>[] = [];
   let ino = 0;
-  const common = { maxRequestBodySize: MAX_BODY_BYTES + 65_536 };
+  // Bun answers a body past this with its own bare 413; below it, ours (JSON) answers,
+  // from Content-Length before reading, or by stopping the read at MAX_BODY_BYTES.
+  const common = { maxRequestBodySize: 16 * MAX_BODY_BYTES };
   // A long-poll claim is silent for up to 30 s: past Bun's 10 s idle timeout.
   const serveOne = (server: Server<undefined>, req: Request, peer: string) => {
     server.timeout(req, IDLE_SECONDS);

@@ -137,6 +137,8 @@ describe("coffer serve: requests it refuses", () => {
     expectError(text, 415, "unsupported_media_type");
     const big = { payload: "x".repeat(2 * 1024 * 1024 + 10) };
     expectError(await call(s.socket, "POST", path, { key, body: big }), 413, "payload_too_large");
+    const huge = { payload: "x".repeat(10 * 1024 * 1024) };
+    expectError(await call(s.socket, "POST", path, { key, body: huge }), 413, "payload_too_large");
     expectError(
       await call(s.socket, "POST", path, { key, body: '{"payload": ' }),
       400,
