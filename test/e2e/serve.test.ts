@@ -139,6 +139,22 @@ describe("coffer serve: requests it refuses", () => {
     expectError(await call(s.socket, "POST", path, { key, body: big }), 413, "payload_too_large");
     const huge = { payload: "x".repeat(10 * 1024 * 1024) };
     expectError(await call(s.socket, "POST", path, { key, body: huge }), 413, "payload_too_large");
+    // No Content-Length (chunked): the read stops at the limit.
+    const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream({
+      pull(controller) {
+        if (sent++ >= 48) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const chunked = await fetch(`http://localhost${path}`, {
+      method: "POST",
+      unix: s.socket,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: stream,
+    });
+    expect(chunked.status).toBe(413);
     expectError(
       await call(s.socket, "POST", path, { key, body: '{"payload": ' }),
       400,
