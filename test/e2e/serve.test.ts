@@ -185,6 +185,13 @@ describe("coffer serve: requests it refuses", () => {
       body: { token: "not-the-token" },
     });
     expectError(ack, 409, "conflict");
+    // A job of a queue the key may not use is refused before its token is even looked at.
+    const stranger = makeKey(s.db, "stranger", "queue:mail");
+    const theirs = await call(s.socket, "POST", `/v1/jobs/${job.id}/ack`, {
+      key: stranger,
+      body: { token: "x" },
+    });
+    expectError(theirs, 403, "forbidden");
     expect((ack.body as { error: { exit: number } }).error.exit).toBe(6);
     expectError(
       await call(s.socket, "POST", "/v1/jobs/abc/ack", { key, body: { token: "t" } }),
