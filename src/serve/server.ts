@@ -7,6 +7,7 @@ import { constants } from "node:crypto";
 import type { Server } from "bun";
 import * as v from "valibot";
 import type { Client } from "../client.ts";
+import { BusyError, type CofferError, IoError, UsageError } from "../errors.ts";
 import type { Vault } from "../vault/vault.ts";
 import { ApiError, errorBody, refuse, toApiError } from "./api-error.ts";
 import { audited } from "./audit.ts";
@@ -102,16 +103,25 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   }
   if (o.listen) {
     const hostname = o.listen.host === "localhost" ? "127.0.0.1" : o.listen.host;
-    servers.push(
-      Bun.serve({
-        ...common,
-        hostname,
-        port: o.listen.port,
-        // Bun already refuses TLS 1.0 and 1.1; said here too, so no default can bring them back (SEC-10).
-        ...(o.tls ? { tls: { cert: o.tls.cert, key: o.tls.key, secureOptions: NO_OLD_TLS } } : {}),
-        fetch: (req, server) => serveOne(server, req, server.requestIP(req)?.address ?? "tcp"),
-      }),
-    );
+    try {
+      servers.push(
+        Bun.serve({
+          ...common,
+          hostname,
+          port: o.listen.port,
+          // Bun already refuses TLS 1.0 and 1.1; said here too, so no default can bring them back (SEC-10).
+          ...(o.tls
+            ? { tls: { cert: o.tls.cert, key: o.tls.key, secureOptions: NO_OLD_TLS } }
+            : {}),
+          fetch: (req, server) => serveOne(server, req, server.requestIP(req)?.address ?? "tcp"),
+        }),
+      );
+    } catch (err) {
+      // The socket is up already: take it down, or the process would keep serving it.
+      for (const s of servers) s.stop(true);
+      if (o.socket) removeSocket(o.socket, ino);
+      throw listenError(o.listen, err);
+    }
   }
   let stopping: Promise<void> | undefined;
   const stop = async () => {
@@ -173,6 +183,22 @@ async function answer(
   };
   const reply = route.audit ? await audited(route.audit, ctx, run) : await run();
   return json(reply.status, reply.body);
+}
+
+function listenError(at: ListenAddress, err: unknown): CofferError {
+  const code = (err as { code?: string }).code;
+  const where = `${at.host}:${at.port}`;
+  if (code === "EADDRINUSE")
+    return new BusyError(`${where} is in use`, { hint: "give another --listen port" });
+  if (code === "EADDRNOTAVAIL") return new UsageError(`${where} is not an address of this host`);
+  if (code === "EACCES") return new IoError(`listen on ${where}: permission denied`);
+  // A bad certificate or key (Bun says so in its message) is a usage error, said without the PEM.
+  return new UsageError(`cannot listen on ${where}${tlsHint(err)}`);
+}
+
+function tlsHint(err: unknown): string {
+  const text = err instanceof Error ? err.message : "";
+  return /cert|key|pem|tls|ssl/i.test(text) ? ": the TLS certificate or key was refused" : "";
 }
 
 /** The query as an object; a name given more than once (`where=…&where=…`) becomes an array. */

@@ -2,6 +2,7 @@
 // TCP too, and with --tls-cert/--tls-key a listener that refuses TLS 1.1 (SEC-10).
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { coffer } from "../helpers/binary.ts";
 import { makeKey, type Served, serve } from "../helpers/serve.ts";
@@ -35,6 +36,45 @@ describe("coffer serve --listen", () => {
     ]);
     expect(half.code).toBe(2);
     expect(coffer(["--db", join(dir, "r.db"), "serve", "--listen", "nonsense"]).code).toBe(2);
+  });
+
+  test("a port in use is exit 6 and a refused certificate exit 2, the socket taken down again", () => {
+    const taken = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+    try {
+      const sock = join(dir, "busy.sock");
+      const r = coffer([
+        "--db",
+        join(dir, "b.db"),
+        "serve",
+        "--socket",
+        sock,
+        "--listen",
+        `127.0.0.1:${taken.port}`,
+      ]);
+      expect(r.code).toBe(6);
+      expect(r.stderr).toMatch(/^coffer: error: 127\.0\.0\.1:\d+ is in use\n/);
+      expect(existsSync(sock)).toBe(false);
+      const pem = join(dir, "bad.pem");
+      writeFileSync(pem, "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+      const bad = coffer([
+        "--db",
+        join(dir, "b.db"),
+        "serve",
+        "--socket",
+        sock,
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        pem,
+        "--tls-key",
+        pem,
+      ]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).not.toContain("not base64");
+      expect(existsSync(sock)).toBe(false);
+    } finally {
+      taken.stop(true);
+    }
   });
 
   test("checks the Host header on TCP as on the socket", async () => {
