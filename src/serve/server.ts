@@ -92,13 +92,18 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   };
   if (o.socket) {
     await prepareSocket(o.socket, o.socketIsOwn ?? false);
-    servers.push(
-      Bun.serve({
-        ...common,
-        unix: o.socket,
-        fetch: (req, server) => serveOne(server, req, "unix"),
-      }),
-    );
+    try {
+      servers.push(
+        Bun.serve({
+          ...common,
+          unix: o.socket,
+          fetch: (req, server) => serveOne(server, req, "unix"),
+        }),
+      );
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? "failed";
+      throw new IoError(`listen on ${o.socket}: ${code}`);
+    }
     ino = sealSocket(o.socket);
   }
   if (o.listen) {
