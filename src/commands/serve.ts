@@ -37,55 +37,75 @@ export default defineCommand({
     ...passphraseArgs,
   },
   async run({ args }) {
-    const target = storePath();
-    const postgres = isPostgresUrl(target);
-    const tls = readTls(args["tls-cert"], args["tls-key"]);
-    let listen: ListenAddress | undefined;
-    if (args.listen !== undefined) {
-      listen = parseListen(args.listen);
-      checkListen(listen, tls !== undefined);
-    } else if (tls) {
-      throw new UsageError("--tls-cert and --tls-key need --listen");
-    }
-    const fallback = defaultSocketPath(context().env, target, postgres);
-    const socket = args.socket ?? fallback.path;
-    const passphrase = await startPassphrase(args);
-    const client = await openCliClient();
-    let vault: Vault | undefined;
+    // Caught from the start: a SIGTERM while starting (or the instant the socket
+    // appears) stops the server cleanly instead of killing it with the socket left behind.
+    const stop = stopSignal();
     try {
-      vault = passphrase === undefined ? undefined : await openServeVault(client, passphrase);
-    } catch (err) {
-      await client.close();
-      throw err;
+      await serveUntil(args, stop.promise);
+    } finally {
+      stop.cancel();
     }
-    const waiter = postgres ? await postgresWaiter(target) : sqliteWaiter(target);
-    let server: Awaited<ReturnType<typeof startServer>>;
-    try {
-      server = await startServer({
-        vault,
-        client,
-        waiter,
-        socket,
-        socketIsOwn: args.socket === undefined && fallback.own,
-        listen,
-        tls,
-        onInternalError: (err) =>
-          say.error(`internal error: ${err instanceof Error ? err.name : "unknown"}`),
-      });
-    } catch (err) {
-      vault?.lock();
-      await waiter.close();
-      await client.close();
-      throw err;
-    }
-    if (!vault) say.info("the vault is locked (no passphrase source): secret routes answer 423");
-    say.info(`serving on unix:${socket}`);
-    if (listen) say.info(`serving on ${tls ? "https" : "http"}://${listen.host}:${server.port}`);
-    await stopSignal();
-    say.info("shutting down");
-    await server.stop();
   },
 });
+
+interface ServeArgs {
+  socket?: string | undefined;
+  listen?: string | undefined;
+  "tls-cert"?: string | undefined;
+  "tls-key"?: string | undefined;
+  "passphrase-file"?: string | undefined;
+  "passphrase-fd"?: string | undefined;
+}
+
+async function serveUntil(args: ServeArgs, stopped: Promise<void>): Promise<void> {
+  const target = storePath();
+  const postgres = isPostgresUrl(target);
+  const tls = readTls(args["tls-cert"], args["tls-key"]);
+  let listen: ListenAddress | undefined;
+  if (args.listen !== undefined) {
+    listen = parseListen(args.listen);
+    checkListen(listen, tls !== undefined);
+  } else if (tls) {
+    throw new UsageError("--tls-cert and --tls-key need --listen");
+  }
+  const fallback = defaultSocketPath(context().env, target, postgres);
+  const socket = args.socket ?? fallback.path;
+  const passphrase = await startPassphrase(args);
+  const client = await openCliClient();
+  let vault: Vault | undefined;
+  try {
+    vault = passphrase === undefined ? undefined : await openServeVault(client, passphrase);
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+  const waiter = postgres ? await postgresWaiter(target) : sqliteWaiter(target);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      vault,
+      client,
+      waiter,
+      socket,
+      socketIsOwn: args.socket === undefined && fallback.own,
+      listen,
+      tls,
+      onInternalError: (err) =>
+        say.error(`internal error: ${err instanceof Error ? err.name : "unknown"}`),
+    });
+  } catch (err) {
+    vault?.lock();
+    await waiter.close();
+    await client.close();
+    throw err;
+  }
+  if (!vault) say.info("the vault is locked (no passphrase source): secret routes answer 423");
+  say.info(`serving on unix:${socket}`);
+  if (listen) say.info(`serving on ${tls ? "https" : "http"}://${listen.host}:${server.port}`);
+  await stopped;
+  say.info("shutting down");
+  await server.stop();
+}
 
 /** The passphrase from a non-interactive source, or undefined when none is given (never a prompt). */
 async function startPassphrase(
@@ -130,15 +150,20 @@ function readPem(path: string, flag: string): string {
   return text;
 }
 
-/** Resolves on the first SIGTERM or SIGINT. */
-function stopSignal(): Promise<void> {
-  return new Promise((resolve) => {
+/** Resolves on the first SIGTERM or SIGINT; `cancel` removes the handlers. */
+function stopSignal(): { promise: Promise<void>; cancel(): void } {
+  let cancel = () => {};
+  const promise = new Promise<void>((resolve) => {
     const done = () => {
+      cancel();
+      resolve();
+    };
+    cancel = () => {
       process.off("SIGTERM", done);
       process.off("SIGINT", done);
-      resolve();
     };
     process.on("SIGTERM", done);
     process.on("SIGINT", done);
   });
+  return { promise, cancel };
 }
