@@ -52,7 +52,7 @@ export class Authenticator {
         "send Authorization: Bearer KEY (coffer key create)",
       );
     }
-    this.failures.delete(peer);
+    // No reset on success: a good key on the same socket must not clear a guesser's count.
     this.touch(key.name);
     return key;
   }

@@ -102,7 +102,7 @@ describe("coffer serve: keys and rights", () => {
     }
     // Behaviour, not speed: past the free failures each answer is held back, doubling.
     expect(times[5] ?? 0).toBeGreaterThanOrEqual(200);
-    // A good key is answered at once, and clears the count.
+    // A good key is answered at once: only failures are held back.
     const began = performance.now();
     expect((await call(s.socket, "GET", "/v1/sessions", { key })).status).toBe(200);
     expect(performance.now() - began).toBeLessThan(400);
