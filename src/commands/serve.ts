@@ -40,6 +40,9 @@ export default defineCommand({
     // Caught from the start: a SIGTERM while starting (or the instant the socket
     // appears) stops the server cleanly instead of killing it with the socket left behind.
     const stop = stopSignal();
+    // The socket is made by bind() with the umask's mode, before it is chmod'ed 0600:
+    // with this umask it is never open to others, not even for that instant.
+    process.umask(0o077);
     try {
       await serveUntil(args, stop.promise);
     } finally {
