@@ -3,7 +3,9 @@
 
 import { isPostgresUrl } from "./engines/postgres/url.ts";
 import type { Agents } from "./state/agents/sqlite.ts";
+import type { Audit } from "./state/audit/sqlite.ts";
 import type { Documents } from "./state/documents/sqlite.ts";
+import type { Keys } from "./state/keys/sqlite.ts";
 import type { Messages } from "./state/messages/sqlite.ts";
 import type { Queue } from "./state/queue/sqlite.ts";
 import type { Sessions } from "./state/sessions/sqlite.ts";
@@ -26,6 +28,8 @@ export type AsyncMessages = Async<Messages>;
 export type AsyncQueue = Async<Queue>;
 export type AsyncAgents = Async<Agents>;
 export type AsyncDocuments = Async<Documents>;
+export type AsyncKeys = Async<Keys>;
+export type AsyncAudit = Async<Audit>;
 
 /** What runs inside one transaction: the same operations, all committed together or none. */
 export interface ClientTx {
@@ -34,6 +38,10 @@ export interface ClientTx {
   readonly queue: AsyncQueue;
   readonly agents: AsyncAgents;
   readonly documents: AsyncDocuments;
+  /** API keys of `coffer serve` (SPEC §13). */
+  readonly keys: AsyncKeys;
+  /** The hash-chained trail of secret reads and writes (SPEC §13). */
+  readonly audit: AsyncAudit;
 }
 
 /** Inside `client.transaction(fn)`: the modules, and a vault bound to the transaction. */

@@ -45,7 +45,7 @@ export default defineCommand({
     const scope = scopeOf(args);
     const only = nameList(args.only);
     const allowed = new Set(nameList(args["allow-env"]));
-    const { vault, pending } = await openVault(args);
+    const { vault, pending } = await openVault(args, { action: "run", scope });
     let secrets: Secret[];
     try {
       secrets = pick(await vault.current(scope), only, scope);

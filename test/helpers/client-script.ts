@@ -2,6 +2,7 @@
 
 import type { ClientTx } from "../../src/index.ts";
 import { agentScript } from "./agent-script.ts";
+import { serveScript } from "./serve-script.ts";
 
 export function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve = () => {};
@@ -87,6 +88,7 @@ export async function script(
   await step((async () => sessions.require("s2"))());
   await step((async () => queue.ack(a?.id ?? 0))());
   if ("agents" in api) await agentScript(api as ClientTx, out, step);
+  if ("keys" in api) await serveScript(api as ClientTx, out, step);
   return out;
 }
 

@@ -8,6 +8,8 @@ import agents from "../../../migrations/postgres/0003_agents.sql" with { type: "
 import queueWorkers from "../../../migrations/postgres/0004_queue_workers.sql" with {
   type: "text",
 };
+import apiKeys from "../../../migrations/postgres/0005_api_keys.sql" with { type: "text" };
+import audit from "../../../migrations/postgres/0006_audit.sql" with { type: "text" };
 import type { Migration } from "../../store/migrations.ts";
 
 export const pgMigrations: readonly Migration[] = [
@@ -15,6 +17,8 @@ export const pgMigrations: readonly Migration[] = [
   { version: 2, name: "vault", sql: vault },
   { version: 3, name: "agents", sql: agents },
   { version: 4, name: "queue_workers", sql: queueWorkers },
+  { version: 5, name: "api_keys", sql: apiKeys },
+  { version: 6, name: "audit", sql: audit },
 ];
 
 export const pgLatestVersion = pgMigrations.length;

@@ -49,6 +49,8 @@ class SqliteClient implements Client {
   readonly queue: ClientTx["queue"];
   readonly agents: ClientTx["agents"];
   readonly documents: ClientTx["documents"];
+  readonly keys: ClientTx["keys"];
+  readonly audit: ClientTx["audit"];
   readonly vault: ClientVault;
   private readonly mutex = new Mutex();
   /** Set while `fn` of a transaction runs, to catch the client used where `tx` is meant. */
@@ -65,6 +67,8 @@ class SqliteClient implements Client {
     this.queue = wrapQueue(store, turn);
     this.agents = wrap(store.agents, turn);
     this.documents = wrap(store.documents, turn);
+    this.keys = wrap(store.keys, turn);
+    this.audit = wrap(store.audit, turn);
     // Each vault read and write transaction takes its turn; sealing runs between turns.
     this.vault = lazyVault(async () => {
       const { clientVault } = await import("../../vault/client-vault.ts");
@@ -113,6 +117,8 @@ class SqliteClient implements Client {
       queue: wrap(this.store.queue, direct),
       agents: wrap(this.store.agents, direct),
       documents: wrap(this.store.documents, direct),
+      keys: wrap(this.store.keys, direct),
+      audit: wrap(this.store.audit, direct),
       bindVault: (vault) => vault.over(new SqliteVaultRows(this.store, direct)),
     };
     try {
