@@ -29,6 +29,9 @@ async function compile(outfile: string, target?: Target): Promise<void> {
     minify: true,
     bytecode: true,
     format: "esm",
+    // One chunk per lazily imported module: the binary then loads at start only
+    // the bytecode the command needs, not all of it (start-up: docs/benchmarks.md).
+    splitting: true,
     sourcemap: "none",
     compile: {
       outfile,

@@ -3,14 +3,12 @@
 
 import { version } from "../package.json" with { type: "json" };
 import { extractGlobals } from "./cli/argv.ts";
-import { setContext } from "./cli/context.ts";
-import { dispatch } from "./cli/dispatch.ts";
 import { ExitStatus, Interrupted } from "./cli/exit-status.ts";
-import { getStreams, say } from "./cli/output.ts";
-import { root } from "./commands/index.ts";
+import { getStreams, stdoutFailed } from "./cli/fd-stream.ts";
 import { CofferError, ExitCode, InternalError } from "./errors.ts";
-import { toCofferError } from "./store/io-errors.ts";
 
+// Everything else loads after --version is answered: each module imported
+// here is paid for by every invocation, even `coffer --version`.
 export async function main(
   argv: readonly string[],
   env: Record<string, string | undefined>,
@@ -20,25 +18,43 @@ export async function main(
     const { globals, rest } = extractGlobals(argv);
     verbose ||= globals.verbose;
     if (globals.version) {
-      getStreams().stdout.write(
-        globals.json ? `${JSON.stringify({ version })}\n` : `coffer ${version}\n`,
-      );
+      // fd-stream, not the output module: its logger is not worth loading for one line.
+      const text = globals.json ? `${JSON.stringify({ version })}\n` : `coffer ${version}\n`;
+      getStreams().stdout.write(text);
       return ExitCode.ok;
     }
+    const [{ setContext }, { dispatch }, { root }] = await Promise.all([
+      import("./cli/context.ts"),
+      import("./cli/dispatch.ts"),
+      import("./commands/index.ts"),
+    ]);
     setContext({ globals, env });
     const result = await dispatch(root, rest);
     return result instanceof ExitStatus ? result.code : ExitCode.ok;
   } catch (err) {
-    return report(err, verbose);
+    return await report(err, verbose);
   }
 }
 
-function report(err: unknown, verbose: boolean): number {
+async function report(err: unknown, verbose: boolean): Promise<number> {
+  const [{ say }, { toCofferError }] = await Promise.all([
+    import("./cli/output.ts"),
+    import("./store/io-errors.ts"),
+  ]);
+  return reportWith(say, toCofferError, err, verbose);
+}
+
+function reportWith(
+  say: typeof import("./cli/output.ts").say,
+  toCofferError: typeof import("./store/io-errors.ts").toCofferError,
+  err: unknown,
+  verbose: boolean,
+): number {
   if (err instanceof Interrupted) return err.exitCode;
   // `using` met a failing close after a failing body: both are the user's to see, the body's first.
   if (err instanceof SuppressedError) {
-    const code = report(err.suppressed, verbose);
-    report(err.error, verbose);
+    const code = reportWith(say, toCofferError, err.suppressed, verbose);
+    reportWith(say, toCofferError, err.error, verbose);
     return code;
   }
   const mapped = toCofferError(err);
@@ -56,25 +72,7 @@ function report(err: unknown, verbose: boolean): number {
   return ExitCode.internal;
 }
 
-/**
- * stdout failing under us: a reader that went away (`coffer queue list q | head -1`)
- * is not an error, so drop the rest and finish normally, closing the store.
- */
-function onStdoutError(err: NodeJS.ErrnoException): void {
-  if (err.code === "EPIPE") return;
-  say.error(`write to stdout: ${err.code ?? err.message}`);
-  process.exitCode = ExitCode.io;
-}
-
-/**
- * stderr failing under us (`2>/dev/full`, a closed pipe): there is nowhere left
- * to report it, and the command's work may be done (a secret stored), so the
- * exit code stays the command's own: the messages are lost, nothing crashes.
- */
-function onStderrError(): void {}
-
 if (import.meta.main) {
-  process.stdout.on("error", onStdoutError);
-  process.stderr.on("error", onStderrError);
-  process.exitCode = await main(process.argv.slice(2), process.env);
+  const code = await main(process.argv.slice(2), process.env);
+  process.exitCode = stdoutFailed() ? ExitCode.io : code;
 }

@@ -1,11 +1,11 @@
 // The engine-neutral async library API (SPEC §10): the Client's types, derived
 // from the sync classes so the two cannot drift, and connect(), which picks the engine.
 
-import { connectPostgresClient } from "./engines/postgres/client.ts";
 import { isPostgresUrl } from "./engines/postgres/url.ts";
-import { openSqliteClient } from "./engines/sqlite/client.ts";
 import type { Agents } from "./state/agents/sqlite.ts";
+import type { Audit } from "./state/audit/sqlite.ts";
 import type { Documents } from "./state/documents/sqlite.ts";
+import type { Keys } from "./state/keys/sqlite.ts";
 import type { Messages } from "./state/messages/sqlite.ts";
 import type { Queue } from "./state/queue/sqlite.ts";
 import type { Sessions } from "./state/sessions/sqlite.ts";
@@ -28,6 +28,8 @@ export type AsyncMessages = Async<Messages>;
 export type AsyncQueue = Async<Queue>;
 export type AsyncAgents = Async<Agents>;
 export type AsyncDocuments = Async<Documents>;
+export type AsyncKeys = Async<Keys>;
+export type AsyncAudit = Async<Audit>;
 
 /** What runs inside one transaction: the same operations, all committed together or none. */
 export interface ClientTx {
@@ -36,6 +38,10 @@ export interface ClientTx {
   readonly queue: AsyncQueue;
   readonly agents: AsyncAgents;
   readonly documents: AsyncDocuments;
+  /** API keys of `coffer serve` (SPEC §13). */
+  readonly keys: AsyncKeys;
+  /** The hash-chained trail of secret reads and writes (SPEC §13). */
+  readonly audit: AsyncAudit;
 }
 
 /** Inside `client.transaction(fn)`: the modules, and a vault bound to the transaction. */
@@ -84,6 +90,11 @@ export type ConnectOptions = Omit<StoreOptions, "path">;
  * PostgreSQL, anything else a SQLite file path.
  */
 export async function connect(target: string, options: ConnectOptions = {}): Promise<Client> {
-  if (isPostgresUrl(target)) return connectPostgresClient(target, options);
+  // Each engine loads only when used: a SQLite command never pays for the PostgreSQL driver's modules.
+  if (isPostgresUrl(target)) {
+    const { connectPostgresClient } = await import("./engines/postgres/client.ts");
+    return connectPostgresClient(target, options);
+  }
+  const { openSqliteClient } = await import("./engines/sqlite/client.ts");
   return openSqliteClient({ ...options, path: target });
 }

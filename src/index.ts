@@ -56,6 +56,7 @@ export type {
   SearchOptions,
 } from "./state/messages/sqlite.ts";
 export { ROLES } from "./state/messages/sqlite.ts";
+export type { Schedule, ScheduleSpec } from "./state/queue/schedule-rules.ts";
 export type {
   EnqueueOptions,
   Job,
@@ -65,6 +66,8 @@ export type {
   QueueStats,
 } from "./state/queue/sqlite.ts";
 export { DEFAULT_LEASE_MS, defaultBackoff, JOB_STATUSES } from "./state/queue/sqlite.ts";
+export type { JobWaiter, WaitOptions } from "./state/queue/wait.ts";
+export type { JobContext, JobHandler, WorkOptions, WorkResult } from "./state/queue/work.ts";
 export type {
   ListSessionsOptions,
   NewSession,

@@ -12,7 +12,7 @@ import {
   CLAIM_DUE,
   INSERT_JOB,
   INSERT_JOBS,
-  RECLAIM_EXPIRED,
+  RECLAIM_AND_SCHEDULES,
 } from "../../src/state/queue/postgres-sql.ts";
 
 export interface Run {
@@ -81,7 +81,7 @@ export const bare: PgContender = {
     const insert = (i: number) =>
       sql.unsafe(INSERT_JOB, [QUEUE, JSON.stringify({ task: "send", i }), 0, 3, null, 0, channel]);
     const claim = async (n: number) => {
-      await sql.unsafe(RECLAIM_EXPIRED, [QUEUE]);
+      await sql.unsafe(RECLAIM_AND_SCHEDULES, [QUEUE]);
       return (await sql.unsafe(CLAIM_DUE, [QUEUE, n, LEASE_MS])) as {
         id: string;
         lease_token: string;
@@ -93,7 +93,7 @@ export const bare: PgContender = {
           await insert(i);
           const [job] = await claim(1);
           if (!job) throw new Error("bare: nothing claimed");
-          const done = await sql.unsafe(ACK_HELD, [job.id, job.lease_token]);
+          const done = await sql.unsafe(ACK_HELD, [job.id, job.lease_token, channel]);
           if (done.length !== 1) throw new Error("bare: not acked");
           return;
         }

@@ -9,6 +9,7 @@
 
 import { createConsola, type LogObject } from "consola/core";
 import { Redactor } from "../redact.ts";
+import { getStreams, type Streams, setStreams } from "./fd-stream.ts";
 import { escapeControl } from "./terminal-text.ts";
 
 /** The CLI's one redactor: the vault commands register every value they load. */
@@ -19,28 +20,14 @@ export function humanText(text: string): string {
   return escapeControl(redactor.redact(text));
 }
 
-export interface Streams {
-  stdout: { write(text: string): unknown; isTTY?: boolean };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
-}
-
-let streams: Streams = { stdout: process.stdout, stderr: process.stderr };
-
-/** Tests and in-process command runs swap the streams. */
-export function setStreams(next: Streams): void {
-  streams = next;
-}
-
-export function getStreams(): Streams {
-  return streams;
-}
+export { getStreams, type Streams, setStreams };
 
 const PREFIX: Record<string, string> = { error: "error: ", fatal: "error: ", warn: "warning: " };
 
 function report(entry: LogObject): void {
   const prefix = entry.tag === "hint" ? "hint: " : (PREFIX[entry.type] ?? "");
   const text = humanText(entry.args.map(String).join(" ").replace(/\r?\n/g, " "));
-  streams.stderr.write(`coffer: ${prefix}${text}\n`);
+  getStreams().stderr.write(`coffer: ${prefix}${text}\n`);
 }
 
 // throttle 0: a repeated message is the user's to see each time, not folded into "(repeated)".
@@ -53,14 +40,15 @@ export const say = {
   warn: (message: string) => logger.warn(message),
   info: (message: string) => logger.info(message),
   /** Multi-line diagnostics (stacks under --verbose), redacted and escaped line by line. */
-  raw: (text: string) => streams.stderr.write(`${text.split("\n").map(humanText).join("\n")}\n`),
+  raw: (text: string) =>
+    getStreams().stderr.write(`${text.split("\n").map(humanText).join("\n")}\n`),
   /** A line of its own on stderr, no `coffer:` prefix (backup and restore summaries). */
-  line: (text: string) => streams.stderr.write(`${humanText(text)}\n`),
+  line: (text: string) => getStreams().stderr.write(`${humanText(text)}\n`),
 };
 
 /** Writes data to stdout: JSON documents get one trailing newline. */
 export function printJson(value: unknown): void {
-  streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  getStreams().stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Writes lines for people to stdout, each through humanText (a newline inside one is escaped). */
@@ -69,7 +57,7 @@ export function printLines(lines: readonly string[]): void {
 }
 
 function writeLines(lines: readonly string[]): void {
-  if (lines.length > 0) streams.stdout.write(`${lines.join("\n")}\n`);
+  if (lines.length > 0) getStreams().stdout.write(`${lines.join("\n")}\n`);
 }
 
 /** Renders rows as aligned columns, with a header; cells go through humanText first. */

@@ -1,7 +1,7 @@
 // Helpers the commands share: reading stdin (bounded), parsing ids, JSON or table output.
 
-import { isatty } from "node:tty";
 import { context } from "../cli/context.ts";
+import { isatty } from "../cli/isatty.ts";
 import { printJson } from "../cli/output.ts";
 import { UsageError } from "../errors.ts";
 import { decodeUtf8, readLimited } from "../input/read-limited.ts";

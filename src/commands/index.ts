@@ -25,5 +25,8 @@ export const root = defineCommand({
     backup: () => import("./backup.ts").then((m) => m.default),
     restore: () => import("./restore.ts").then((m) => m.default),
     verify: () => import("./verify.ts").then((m) => m.default),
+    serve: () => import("./serve.ts").then((m) => m.default),
+    key: () => import("./key/index.ts").then((m) => m.default),
+    audit: () => import("./audit.ts").then((m) => m.default),
   },
 });

@@ -45,7 +45,7 @@ export default defineCommand({
     const scope = scopeOf(args);
     const only = nameList(args.only);
     const allowed = new Set(nameList(args["allow-env"]));
-    const { vault, pending } = await openVault(args);
+    const { vault, pending } = await openVault(args, { action: "run", scope });
     let secrets: Secret[];
     try {
       secrets = pick(await vault.current(scope), only, scope);
@@ -56,11 +56,11 @@ export default defineCommand({
   },
 });
 
-function nameList(flag: string | undefined): string[] | undefined {
+export function nameList(flag: string | undefined): string[] | undefined {
   return flag?.split(",").map((n) => checkName(n.trim()));
 }
 
-function pick(all: Secret[], only: string[] | undefined, scope: string): Secret[] {
+export function pick(all: Secret[], only: string[] | undefined, scope: string): Secret[] {
   if (!only) return all;
   const byName = new Map(all.map((s) => [s.name, s]));
   return only.map((name) => {
@@ -70,7 +70,7 @@ function pick(all: Secret[], only: string[] | undefined, scope: string): Secret[
   });
 }
 
-function childEnv(
+export function childEnv(
   secrets: readonly Secret[],
   allowed: ReadonlySet<string>,
 ): Record<string, string> {

@@ -21,6 +21,8 @@ export interface Job {
   attempts: number;
   maxAttempts: number;
   dedupeKey: string | null;
+  /** Jobs of one group run one at a time, in push order. */
+  group: string | null;
   runAt: number;
   lockedUntil: number | null;
   /** Set on a claimed job: pass it to ack/fail/extend to prove the claim is yours. */
@@ -38,6 +40,10 @@ export interface EnqueueOptions {
   priority?: number | undefined;
   /** While a job with this key is pending or processing, enqueue returns its id. */
   dedupeKey?: string | undefined;
+  /** At most one job of a group is processing at a time; a group's jobs are claimed in push order. */
+  group?: string | undefined;
+  /** Due only once every one of these jobs completed; failed if one of them fails for good. */
+  after?: readonly number[] | undefined;
 }
 
 export interface LeaseOptions {
@@ -72,6 +78,7 @@ const JobRow = v.object({
   attempts: v.number(),
   max_attempts: v.number(),
   dedupe_key: v.nullable(v.string()),
+  group_key: v.nullish(v.string()),
   run_at: v.number(),
   locked_until: v.nullable(v.number()),
   lease_token: v.nullable(v.string()),
@@ -91,6 +98,7 @@ export function toJob(row: unknown): Job {
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
     dedupeKey: r.dedupe_key,
+    group: r.group_key ?? null,
     runAt: r.run_at,
     lockedUntil: r.locked_until,
     leaseToken: r.status === "processing" ? r.lease_token : null,

@@ -2,6 +2,7 @@
 
 import { statSync } from "node:fs";
 import { JOB_STATUSES, type JobStatus } from "../state/queue/sqlite.ts";
+import { SEEN_STATUS } from "../state/queue/sqlite-sql.ts";
 import { schemaVersion } from "./migrate.ts";
 import type { Store } from "./store.ts";
 
@@ -30,7 +31,9 @@ export function storeStatus(store: Store): StoreStatus {
   const { db } = store;
   return store.read(() => {
     const jobs = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-    const rows = db.query("SELECT status, count(*) AS n FROM jobs GROUP BY status").all() as {
+    const rows = db
+      .query(`SELECT ${SEEN_STATUS} AS status, count(*) AS n FROM jobs GROUP BY 1`)
+      .all(store.now()) as {
       status: JobStatus;
       n: number;
     }[];

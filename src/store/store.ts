@@ -5,7 +5,9 @@ import type { Database } from "bun:sqlite";
 import { CofferError, IoError } from "../errors.ts";
 import { redactTokens } from "../redact.ts";
 import { Agents } from "../state/agents/sqlite.ts";
+import { Audit } from "../state/audit/sqlite.ts";
 import { Documents } from "../state/documents/sqlite.ts";
+import { Keys } from "../state/keys/sqlite.ts";
 import { Messages } from "../state/messages/sqlite.ts";
 import { Queue, type QueueOptions } from "../state/queue/sqlite.ts";
 import { Sessions } from "../state/sessions/sqlite.ts";
@@ -38,6 +40,8 @@ export class Store implements Disposable {
   readonly queue: Queue;
   readonly agents: Agents;
   readonly documents: Documents;
+  readonly keys: Keys;
+  readonly audit: Audit;
   private readonly busyTimeoutMs: number | undefined;
   private readonly lease: Lease;
 
@@ -53,6 +57,8 @@ export class Store implements Disposable {
     this.queue = new Queue(this, options.queue);
     this.agents = new Agents(this);
     this.documents = new Documents(this);
+    this.keys = new Keys(this);
+    this.audit = new Audit(this);
   }
 
   /**

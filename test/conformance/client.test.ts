@@ -11,7 +11,7 @@ import { tempDir } from "../helpers/tmp.ts";
 
 const pg = await pgServer();
 
-const CLOCK = /At$|^runAt$|^lockedUntil$/;
+const CLOCK = /At$|^runAt$|^lockedUntil$|^nextRun$/;
 
 /** Clock readings become "time" (or null), tokens "token": what may differ between two runs. */
 function shape(value: unknown, key = ""): unknown {

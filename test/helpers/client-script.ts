@@ -2,6 +2,7 @@
 
 import type { ClientTx } from "../../src/index.ts";
 import { agentScript } from "./agent-script.ts";
+import { serveScript } from "./serve-script.ts";
 
 export function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve = () => {};
@@ -60,10 +61,34 @@ export async function script(
   // Past the millisecond both jobs completed in, so the count is 2 on either clock.
   await Bun.sleep(5);
   await step(queue.purge({ olderThan: 0 }));
+  // Workers: groups and parents, a settle that claims the next, release, the waiter, the loop, schedules.
+  const g1 = await queue.enqueue("w", { n: 4 }, { group: "g" });
+  await step(queue.enqueue("w", { n: 5 }, { group: "g", after: [g1] }));
+  await step(queue.due("w"));
+  await step(queue.waitForJobs(["w"], { timeoutMs: 0 }));
+  const d = await queue.dequeue("w", { lease: 60_000 });
+  out.push(d);
+  await step(queue.release(d?.id ?? 0, { token: d?.leaseToken ?? undefined }));
+  const e = await queue.dequeue("w", { lease: 60_000 });
+  const next = await queue.settleAndClaim(
+    e?.id ?? 0,
+    { token: e?.leaseToken ?? undefined },
+    { queue: "w", lease: 60_000 },
+  );
+  out.push(e, next);
+  await step(
+    queue.settleAndClaim(next?.id ?? 0, { token: next?.leaseToken ?? undefined, error: "x" }),
+  );
+  await step(queue.enqueueMany("w2", [{ n: 6 }, { n: 7 }]));
+  await step(queue.work("w2", () => {}, { exitWhenEmpty: true }));
+  await step(queue.addSchedule("tick", "w3", { every: 60_000, payload: { k: 1 } }));
+  await step(queue.schedules());
+  await step(queue.removeSchedule("tick"));
   await step(sessions.delete("s2"));
   await step((async () => sessions.require("s2"))());
   await step((async () => queue.ack(a?.id ?? 0))());
   if ("agents" in api) await agentScript(api as ClientTx, out, step);
+  if ("keys" in api) await serveScript(api as ClientTx, out, step);
   return out;
 }
 

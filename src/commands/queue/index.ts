@@ -15,5 +15,7 @@ export default defineCommand({
     stats: () => import("./stats.ts").then((m) => m.default),
     retry: () => import("./retry.ts").then((m) => m.default),
     purge: () => import("./purge.ts").then((m) => m.default),
+    work: () => import("./work.ts").then((m) => m.default),
+    schedule: () => import("./schedule/index.ts").then((m) => m.default),
   },
 });

@@ -6,7 +6,7 @@ import { openCliClient } from "../../cli/context.ts";
 import { printLines } from "../../cli/output.ts";
 import { UsageError } from "../../errors.ts";
 import { LIMITS } from "../../input/limits.ts";
-import { output, parseJsonArg, readStdinText, stdinIsTerminal } from "../_shared.ts";
+import { output, parseJobId, parseJsonArg, readStdinText, stdinIsTerminal } from "../_shared.ts";
 
 export default defineCommand({
   meta: { name: "push", description: "Enqueue a job; prints its id" },
@@ -27,6 +27,14 @@ export default defineCommand({
       type: "string",
       description: "Return the live job with this key instead of adding one",
     },
+    group: {
+      type: "string",
+      description: "Run the jobs of this group one at a time, in push order",
+    },
+    after: {
+      type: "string",
+      description: "Due only once these jobs completed: ID[,ID…]",
+    },
   },
   async run({ args }) {
     const payload = parseJsonArg(payloadText(args.payload), "payload");
@@ -35,6 +43,11 @@ export default defineCommand({
       priority: parseIntFlag(args.priority, "--priority", -(2 ** 31), 2 ** 31 - 1),
       maxAttempts: parseIntFlag(args["max-attempts"], "--max-attempts", 1, 1000),
       dedupeKey: args["dedupe-key"],
+      group: args.group,
+      after:
+        args.after === undefined
+          ? undefined
+          : args.after.split(",").map((id) => parseJobId(id.trim())),
     };
     const client = await openCliClient();
     try {

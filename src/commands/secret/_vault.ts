@@ -9,6 +9,7 @@ import type { Client } from "../../client.ts";
 import { isPostgresUrl } from "../../engines/postgres/url.ts";
 import { CofferError, type ErrorOptions, NotFoundError, UsageError } from "../../errors.ts";
 import { protectedNamesWarning } from "../../protected-env.ts";
+import { type AuditEntry, outcomeOf } from "../../state/audit/rules.ts";
 import { fromSqliteError } from "../../store/sqlite-errors.ts";
 import { forbidCoreDumps } from "../../vault/core-dumps.ts";
 import { DEFAULT_SCOPE, type KdfParams } from "../../vault/format.ts";
@@ -98,6 +99,35 @@ export class PendingVault implements AsyncDisposable {
     return await (await this.open()).setMany(wanted);
   }
 
+  /**
+   * Runs `fn` and records it in the audit trail, as it ended (never a value).
+   * A store that cannot take the row (read-only) is warned about: reads still work there.
+   */
+  async audited<T>(
+    what: { action: string; scope?: string | undefined; name?: string },
+    fn: () => Promise<T>,
+    versionOf?: (result: T) => number | undefined,
+  ): Promise<T> {
+    let result: T;
+    try {
+      result = await fn();
+    } catch (err) {
+      await this.record({ ...what, outcome: outcomeOf(err) });
+      throw err;
+    }
+    await this.record({ ...what, version: versionOf?.(result), outcome: "ok" });
+    return result;
+  }
+
+  private async record(entry: Omit<AuditEntry, "actor">): Promise<void> {
+    try {
+      await this.client.audit.append({ actor: "cli", ...entry });
+    } catch (err) {
+      const why = err instanceof CofferError ? err.message : "an unexpected error";
+      say.warn(`the audit trail could not record this ${entry.action}: ${why}`);
+    }
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     this.vault?.lock();
     await this.client.close();
@@ -132,13 +162,18 @@ export async function prepareVault(
   }
 }
 
-/** prepareVault then open, for commands with no input to read in between. */
+/**
+ * prepareVault then open, for commands with no input to read in between;
+ * with `audit`, the unlock is recorded as that action (it reads right after).
+ */
 export async function openVault(
   args: PassphraseFlags,
+  audit?: { action: string; scope?: string | undefined },
 ): Promise<{ vault: Vault; pending: PendingVault }> {
   const pending = await prepareVault(args);
   try {
-    return { vault: await pending.open(), pending };
+    const vault = audit ? await pending.audited(audit, () => pending.open()) : await pending.open();
+    return { vault, pending };
   } catch (err) {
     await pending[Symbol.asyncDispose]();
     throw err;

@@ -19,7 +19,7 @@ export default defineCommand({
   async run({ args }) {
     const format = formatOf(args.format);
     const scope = scopeOf(args);
-    const { vault, pending } = await openVault(args);
+    const { vault, pending } = await openVault(args, { action: "export", scope });
     await using _ = pending;
     const decoder = new TextDecoder("utf-8", { fatal: true });
     const pairs = (await vault.current(scope)).map((s) => {

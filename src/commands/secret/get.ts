@@ -6,7 +6,7 @@ import { parseIntFlag } from "../../cli/argv.ts";
 import { getStreams } from "../../cli/output.ts";
 import { checkName } from "../../vault/names.ts";
 import { output } from "../_shared.ts";
-import { openVault, passphraseArgs, scopeArg, scopeOf } from "./_vault.ts";
+import { passphraseArgs, prepareVault, scopeArg, scopeOf } from "./_vault.ts";
 
 export default defineCommand({
   meta: { name: "get", description: "Print a secret's value to stdout" },
@@ -20,9 +20,12 @@ export default defineCommand({
     const name = checkName(args.name);
     const scope = scopeOf(args);
     const version = parseIntFlag(args.version, "--version", 1);
-    const { vault, pending } = await openVault(args);
-    await using _ = pending;
-    const secret = await vault.get(name, scope, version);
+    await using pending = await prepareVault(args);
+    const secret = await pending.audited(
+      { action: "get", scope, name },
+      async () => (await pending.open()).get(name, scope, version),
+      (s) => s.version,
+    );
     output(
       { name, scope, version: secret.version, value: new TextDecoder().decode(secret.value) },
       () => {

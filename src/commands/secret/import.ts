@@ -36,8 +36,8 @@ export default defineCommand({
     warnProtected(pairs.map((p) => p.name));
     if (pairs.length === 0) throw new UsageError("nothing to import");
     const encoder = new TextEncoder();
-    await pending.setMany(
-      pairs.map((p) => ({ name: p.name, scope, value: encoder.encode(p.value) })),
+    await pending.audited({ action: "import", scope }, () =>
+      pending.setMany(pairs.map((p) => ({ name: p.name, scope, value: encoder.encode(p.value) }))),
     );
     output({ imported: pairs.length, scope }, () =>
       say.info(`imported ${pairs.length} secret(s) into scope ${scope}`),

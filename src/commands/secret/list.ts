@@ -15,7 +15,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const scope = args.scope === undefined ? undefined : checkScope(args.scope);
-    const { vault, pending } = await openVault(args);
+    const { vault, pending } = await openVault(args, { action: "list", scope });
     await using _ = pending;
     const decoder = new TextDecoder();
     const rows = (await vault.current(scope)).map((s) => ({

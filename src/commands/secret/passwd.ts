@@ -24,7 +24,9 @@ export default defineCommand({
     const { vault, pending } = await openVault(args);
     await using _ = pending;
     const next = await readNewPassphrase(passphraseSources(args));
-    await vault.changePassphrase(next, configuredKdfParams());
+    await pending.audited({ action: "passwd" }, () =>
+      vault.changePassphrase(next, configuredKdfParams()),
+    );
     const scrubbed = await afterCommit(
       "the new passphrase is in force",
       "scrubbing old key copies",

@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { say } from "../../cli/output.ts";
 import { checkName } from "../../vault/names.ts";
 import { output } from "../_shared.ts";
-import { openVault, passphraseArgs, scopeArg, scopeOf } from "./_vault.ts";
+import { passphraseArgs, prepareVault, scopeArg, scopeOf } from "./_vault.ts";
 
 export default defineCommand({
   meta: { name: "rm", description: "Delete a secret with all its versions" },
@@ -16,9 +16,10 @@ export default defineCommand({
   async run({ args }) {
     const name = checkName(args.name);
     const scope = scopeOf(args);
-    const { vault, pending } = await openVault(args);
-    await using _ = pending;
-    await vault.remove(name, scope);
+    await using pending = await prepareVault(args);
+    await pending.audited({ action: "rm", scope, name }, async () =>
+      (await pending.open()).remove(name, scope),
+    );
     output({ name, scope, removed: true }, () => say.info(`removed ${name} (scope ${scope})`));
   },
 });

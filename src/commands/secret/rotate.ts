@@ -11,7 +11,7 @@ export default defineCommand({
   async run({ args }) {
     const { vault, pending } = await openVault(args);
     await using _ = pending;
-    const count = await vault.rotate();
+    const count = await pending.audited({ action: "rotate" }, () => vault.rotate());
     const scrubbed = await afterCommit(
       `the new master key is in force (${count} version(s) re-encrypted)`,
       "scrubbing old ciphertexts",

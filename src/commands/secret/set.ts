@@ -40,7 +40,11 @@ export default defineCommand({
     if (value.length === 0) {
       throw new UsageError("the value is empty", { hint: "pipe the value in on stdin" });
     }
-    const [version] = await pending.setMany([{ name, scope, value }]);
+    const [version] = await pending.audited(
+      { action: "set", scope, name },
+      () => pending.setMany([{ name, scope, value }]),
+      ([v]) => v,
+    );
     output({ name, scope, version }, () =>
       say.info(`stored ${name} (scope ${scope}, version ${version})`),
     );

@@ -4,7 +4,9 @@
 import type { SQL } from "bun";
 import type {
   AsyncAgents,
+  AsyncAudit,
   AsyncDocuments,
+  AsyncKeys,
   AsyncMessages,
   AsyncQueue,
   AsyncSessions,
@@ -15,8 +17,10 @@ import type {
 } from "../../client.ts";
 import { UsageError } from "../../errors.ts";
 import { PgAgents } from "../../state/agents/postgres.ts";
+import { PgAudit } from "../../state/audit/postgres.ts";
 import { PgDocuments } from "../../state/documents/postgres.ts";
 import type { QueueOptions } from "../../state/job.ts";
+import { PgKeys } from "../../state/keys/postgres.ts";
 import { PgMessages } from "../../state/messages/postgres.ts";
 import { PgQueue } from "../../state/queue/postgres.ts";
 import { PgSessions } from "../../state/sessions/postgres.ts";
@@ -76,6 +80,8 @@ class PgClient implements Client {
   readonly queue: AsyncQueue;
   readonly agents: AsyncAgents;
   readonly documents: AsyncDocuments;
+  readonly keys: AsyncKeys;
+  readonly audit: AsyncAudit;
   readonly vault: ClientVault;
   private closed = false;
 
@@ -94,6 +100,8 @@ class PgClient implements Client {
     this.queue = this.guard(parts.queue);
     this.agents = this.guard(parts.agents);
     this.documents = this.guard(parts.documents);
+    this.keys = this.guard(parts.keys);
+    this.audit = this.guard(parts.audit);
     this.vault = this.guard(clientVault(new PgVaultRows({ sql: conn.sql, target: conn.target })));
   }
 
@@ -137,6 +145,8 @@ class PgClient implements Client {
       }) satisfies AsyncQueue,
       agents: new PgAgents(handle) satisfies AsyncAgents,
       documents: new PgDocuments(handle) satisfies AsyncDocuments,
+      keys: new PgKeys(handle) satisfies AsyncKeys,
+      audit: new PgAudit(handle) satisfies AsyncAudit,
     };
   }
 

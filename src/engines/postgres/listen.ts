@@ -57,7 +57,10 @@ export async function listenForJobs(
       pending = 0;
       return woke;
     },
-    close: () => sub.unlisten(),
+    close: () => {
+      wake?.(); // a pending wait ends now, not at its timeout
+      return sub.unlisten();
+    },
   };
 }
 

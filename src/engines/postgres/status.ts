@@ -32,7 +32,9 @@ export async function pgStoreStatus(conn: PgConnection): Promise<PgStoreStatus> 
           (SELECT count(*) FROM sessions)::int AS sessions,
           (SELECT count(*) FROM messages)::int AS messages`;
       const jobs = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-      for (const row of await tx`SELECT status, count(*)::int AS n FROM jobs GROUP BY status`) {
+      for (const row of await tx`SELECT CASE WHEN status = 'processing' AND locked_until <= now_ms()
+        THEN CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END ELSE status END AS status,
+        count(*)::int AS n FROM jobs GROUP BY 1`) {
         jobs[row.status as JobStatus] = Number(row.n);
       }
       return {

@@ -4,6 +4,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Async, Client, ClientTx, Transaction, TransactionOptions } from "../../client.ts";
 import { CofferError, IoError, UsageError } from "../../errors.ts";
+import { storeWaiter, storeWorkPort, type Via } from "../../state/queue/sqlite-work.ts";
+import { waitOnce } from "../../state/queue/wait.ts";
+import { runWorker } from "../../state/queue/work.ts";
 import { readOnlyReason } from "../../store/access.ts";
 import { openDatabase } from "../../store/open.ts";
 import { closeDatabase, type Lease } from "../../store/shared.ts";
@@ -11,7 +14,7 @@ import { isSqliteError } from "../../store/sqlite-errors.ts";
 import { Store, type StoreOptions } from "../../store/store.ts";
 import { storeError } from "../../store/store-error.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy, setSynchronous } from "../../store/tx.ts";
-import { type ClientVault, clientVault } from "../../vault/client-vault.ts";
+import type { ClientVault } from "../../vault/client-vault.ts";
 import { SqliteVaultRows } from "../../vault/sqlite.ts";
 import { Mutex } from "./mutex.ts";
 
@@ -46,6 +49,8 @@ class SqliteClient implements Client {
   readonly queue: ClientTx["queue"];
   readonly agents: ClientTx["agents"];
   readonly documents: ClientTx["documents"];
+  readonly keys: ClientTx["keys"];
+  readonly audit: ClientTx["audit"];
   readonly vault: ClientVault;
   private readonly mutex = new Mutex();
   /** Set while `fn` of a transaction runs, to catch the client used where `tx` is meant. */
@@ -59,11 +64,16 @@ class SqliteClient implements Client {
     const turn = (run: () => unknown) => this.turn(run);
     this.sessions = wrap(store.sessions, turn);
     this.messages = wrap(store.messages, turn);
-    this.queue = wrap(store.queue, turn);
+    this.queue = wrapQueue(store, turn);
     this.agents = wrap(store.agents, turn);
     this.documents = wrap(store.documents, turn);
+    this.keys = wrap(store.keys, turn);
+    this.audit = wrap(store.audit, turn);
     // Each vault read and write transaction takes its turn; sealing runs between turns.
-    this.vault = clientVault(new SqliteVaultRows(store, (run) => this.turn(run)));
+    this.vault = lazyVault(async () => {
+      const { clientVault } = await import("../../vault/client-vault.ts");
+      return clientVault(new SqliteVaultRows(store, (run) => this.turn(run)));
+    });
   }
 
   transaction<T>(
@@ -107,6 +117,8 @@ class SqliteClient implements Client {
       queue: wrap(this.store.queue, direct),
       agents: wrap(this.store.agents, direct),
       documents: wrap(this.store.documents, direct),
+      keys: wrap(this.store.keys, direct),
+      audit: wrap(this.store.audit, direct),
       bindVault: (vault) => vault.over(new SqliteVaultRows(this.store, direct)),
     };
     try {
@@ -168,4 +180,40 @@ function wrap<T extends object>(
       return (...args: unknown[]) => via(() => (value as Op).apply(obj, args));
     },
   }) as unknown as Async<T>;
+}
+
+/**
+ * The queue, with its two long-running calls kept out of the mutex: work()
+ * and waitForJobs() take a turn for each store call, not one for their whole run.
+ */
+function wrapQueue(store: Store, via: (run: () => unknown) => Promise<unknown>): ClientTx["queue"] {
+  const base = wrap(store.queue, via);
+  const each = via as Via;
+  const long: Partial<ClientTx["queue"]> = {
+    work: (queue, handler, options) =>
+      storeWorkPort(store, store.queue, queue, each).then((port) =>
+        runWorker(port, handler, options),
+      ),
+    waitForJobs: (queues, options) =>
+      waitOnce(() => storeWaiter(store, store.queue, queues, each), options),
+  };
+  return new Proxy(base, {
+    get: (obj, key) => (key in long ? long[key as keyof typeof long] : Reflect.get(obj, key)),
+  });
+}
+
+/** The vault, its modules loaded on first use: a queue or session command never pays for them. */
+function lazyVault(load: () => Promise<ClientVault>): ClientVault {
+  let loaded: Promise<ClientVault> | undefined;
+  const vault = () => {
+    loaded ??= load();
+    return loaded;
+  };
+  return {
+    exists: async () => (await vault()).exists(),
+    create: async (passphrase, params, options) =>
+      (await vault()).create(passphrase, params, options),
+    unlock: async (passphrase, options) => (await vault()).unlock(passphrase, options),
+    inspect: async (options) => (await vault()).inspect(options),
+  };
 }

@@ -24,12 +24,32 @@ export const RECLAIM_EXPIRED = `UPDATE jobs SET
       ELSE last_error END,
     locked_until = NULL, lease_token = NULL, updated_at = now_ms()
   WHERE id IN (SELECT id FROM jobs WHERE queue = $1 AND status = 'processing'
-               AND locked_until <= now_ms() FOR UPDATE SKIP LOCKED)`;
+               AND locked_until <= now_ms() FOR UPDATE SKIP LOCKED)
+  RETURNING id, status`;
+
+/** The reclaim, and in the same round trip whether a schedule of the queue is due ('schedule' row). */
+export const RECLAIM_AND_SCHEDULES = `WITH r AS (${RECLAIM_EXPIRED})
+  SELECT id, status FROM r
+  UNION ALL SELECT NULL, 'schedule'
+    WHERE EXISTS (SELECT 1 FROM schedules WHERE queue = $1 AND next_run <= now_ms())`;
+
+/**
+ * Job j of queue $1 may be claimed: due, every parent completed (read here,
+ * not counted down by acks, so a parent settling during the child's enqueue
+ * cannot be missed), and the head of its group (groups run in push order).
+ */
+export const CLAIMABLE = `j.queue = $1 AND j.status = 'pending' AND j.run_at <= now_ms()
+  AND (j.waiting_on = 0 OR NOT EXISTS (
+    SELECT 1 FROM job_parents jp JOIN jobs p ON p.id = jp.parent_id
+    WHERE jp.job_id = j.id AND p.status <> 'completed'))
+  AND (j.group_key IS NULL OR NOT EXISTS (
+    SELECT 1 FROM jobs g WHERE g.queue = j.queue AND g.group_key = j.group_key
+      AND g.status IN ('pending', 'processing') AND g.id < j.id))`;
 
 /** $1 queue, $2 how many, $3 lease ms: the due jobs, highest priority then oldest, skipping held rows. */
 export const CLAIM_DUE = `WITH next AS (
-    SELECT id FROM jobs WHERE queue = $1 AND status = 'pending' AND run_at <= now_ms()
-    ORDER BY priority DESC, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+    SELECT j.id FROM jobs j WHERE ${CLAIMABLE}
+    ORDER BY j.priority DESC, j.id LIMIT $2 FOR UPDATE SKIP LOCKED)
   UPDATE jobs j SET status = 'processing', attempts = attempts + 1,
     locked_until = now_ms() + $3, lease_token = ${TOKEN}, updated_at = now_ms()
   FROM next WHERE j.id = next.id AND j.status = 'pending' RETURNING j.*`;
@@ -38,9 +58,36 @@ export const CLAIM_DUE = `WITH next AS (
 export const HELD =
   "status = 'processing' AND locked_until > now_ms() AND ($2::text IS NULL OR lease_token = $2)";
 
-/** $1 id, $2 token or null: the lease check is part of the update, one statement. */
-export const ACK_HELD = `UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL,
-    updated_at = now_ms() WHERE id = $1 AND ${HELD} RETURNING id`;
+/**
+ * $1 id, $2 token or null, $3 NOTIFY channel: the lease check is part of the
+ * update, one statement; it wakes the workers of the job's group and of its children.
+ */
+export const ACK_HELD = `WITH a AS (
+    UPDATE jobs SET status = 'completed', locked_until = NULL, lease_token = NULL, updated_at = now_ms()
+    WHERE id = $1 AND ${HELD} RETURNING id, queue, group_key)
+  SELECT a.id, (SELECT count(pg_notify($3, n.q)) FROM (
+      SELECT a.queue AS q WHERE a.group_key IS NOT NULL
+      UNION SELECT j.queue FROM job_parents jp JOIN jobs j ON j.id = jp.job_id WHERE jp.parent_id = a.id
+    ) AS n) AS woke
+  FROM a`;
+
+/** $1 queue: whether a claim would find work now, else in how many ms something falls due. */
+export const DUE = `SELECT
+    EXISTS (SELECT 1 FROM jobs j WHERE ${CLAIMABLE})
+    OR EXISTS (SELECT 1 FROM schedules WHERE queue = $1 AND next_run <= now_ms())
+    OR EXISTS (SELECT 1 FROM jobs WHERE queue = $1 AND status = 'processing'
+               AND locked_until <= now_ms()) AS due,
+    (SELECT min(t) FROM (
+       SELECT min(run_at) AS t FROM jobs WHERE queue = $1 AND status = 'pending' AND run_at > now_ms()
+       UNION ALL
+       SELECT min(locked_until) FROM jobs WHERE queue = $1 AND status = 'processing'
+         AND locked_until > now_ms()
+       UNION ALL
+       SELECT min(next_run) FROM schedules WHERE queue = $1 AND next_run > now_ms()) AS x) - now_ms() AS next_in`;
+
+/** A job's status as reported now: a lease that ran out is no longer processing. */
+export const SEEN_STATUS = `CASE WHEN status = 'processing' AND locked_until <= now_ms()
+    THEN CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END ELSE status END`;
 
 /**
  * $1 queue, $2 a JSON array of payload texts, $3 priority, $4 max attempts,

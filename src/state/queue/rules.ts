@@ -25,6 +25,9 @@ export interface EnqueueArgs {
   maxAttempts: number;
   priority: number;
   dedupeKey: string | null;
+  group: string | null;
+  /** Parent job ids, unique, in the order given. */
+  after: number[];
 }
 
 /** Checks an enqueue (exit 2 on anything bad); a queue name is a label: no control characters. */
@@ -43,7 +46,12 @@ export function checkEnqueue(
   checkInteger(priority, "priority", -(2 ** 31), 2 ** 31 - 1);
   const dedupeKey = options.dedupeKey ?? null;
   if (dedupeKey !== null) checkText(dedupeKey, "dedupe key");
-  return { queue, text, delay, maxAttempts, priority, dedupeKey };
+  const group = options.group ?? null;
+  if (group !== null) checkLabel(group, "group", 256);
+  const after = [...new Set(options.after ?? [])];
+  if (after.length > 100) throw new UsageError("a job can wait for at most 100 others");
+  for (const id of after) checkInteger(id, "parent job id", 1, Number.MAX_SAFE_INTEGER);
+  return { queue, text, delay, maxAttempts, priority, dedupeKey, group, after };
 }
 
 /** A lease length in ms (default 5 min). */
@@ -118,4 +126,37 @@ export function retryError(id: number, job: Pick<Job, "status"> | null): Error |
     return new BusyError(`job ${id} is ${job.status}, not failed: only failed jobs can be retried`);
   }
   return null;
+}
+
+/**
+ * A job as reported at `now`: once its lease ran out it is pending again (or
+ * failed, its attempts spent), as the next claim will record it (SPEC §12).
+ */
+export function asSeen(job: Job, now: number): Job {
+  if (job.status !== "processing" || job.lockedUntil === null || job.lockedUntil > now) return job;
+  const dead = job.attempts >= job.maxAttempts;
+  return {
+    ...job,
+    status: dead ? "failed" : "pending",
+    lockedUntil: null,
+    leaseToken: null,
+    lastError: dead
+      ? `lease expired on attempt ${job.attempts} of ${job.maxAttempts} (worker died?)`
+      : job.lastError,
+  };
+}
+
+/** A retry would put a second live job under one dedupe key: exit 6, naming the live one. */
+export function dedupeTakenError(id: number, key: string, liveId: number): Error {
+  return new BusyError(
+    `job ${id} cannot be retried: its dedupe key is taken by live job ${liveId}`,
+    {
+      hint: `wait for job ${liveId} to finish, or retry later (key ${JSON.stringify(key)})`,
+    },
+  );
+}
+
+/** The error a job gets when a job it waits for fails for good. */
+export function dependencyFailed(parentId: number): string {
+  return `dependency ${parentId} failed`;
 }

@@ -2,7 +2,7 @@
 // until `locked_until`; if its worker dies the lease runs out and the job can
 // be claimed again, until its attempts are spent and it is marked failed.
 
-import { InternalError } from "../../errors.ts";
+import { InternalError, NotFoundError } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
 import {
   DEFAULT_LEASE_MS,
@@ -19,17 +19,35 @@ import {
   toJob,
 } from "../job.ts";
 import {
+  asSeen,
   checkClaimLimit,
   checkEnqueue,
   checkLease,
   checkListOptions,
   checkPurgeAge,
   checkRetryDelay,
+  dedupeTakenError,
   heldError,
   retryError,
   storedError,
 } from "./rules.ts";
-import { ACK_HELD, CLAIM_DUE, CLAIM_NEXT, INSERT_JOB, RECLAIM_EXPIRED } from "./sqlite-sql.ts";
+import { checkSchedule, type Schedule, type ScheduleSpec, toSchedule } from "./schedule-rules.ts";
+import { fireSchedules, insertJob, parentFailed, upsertSchedule } from "./sqlite-graph.ts";
+import {
+  ACK_HELD,
+  ANY_DUE,
+  CLAIM_DUE,
+  CLAIM_NEXT,
+  LIVE_BY_KEY,
+  NEXT_DUE,
+  RECLAIM_EXPIRED,
+  RELEASE_HELD,
+  RETRY_ALL,
+  SEEN_STATUS,
+} from "./sqlite-sql.ts";
+import { storeWaiter, storeWorkPort } from "./sqlite-work.ts";
+import { type WaitOptions, waitOnce } from "./wait.ts";
+import { type JobHandler, runWorker, type WorkOptions, type WorkResult } from "./work.ts";
 
 export {
   DEFAULT_LEASE_MS,
@@ -60,13 +78,8 @@ export class Queue {
 
   /** Adds a job; returns its id (or the id of the live job with the same dedupe key). */
   enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): number {
-    const {
-      text,
-      delay,
-      maxAttempts,
-      priority,
-      dedupeKey: key,
-    } = checkEnqueue(queue, payload, options);
+    const args = checkEnqueue(queue, payload, options);
+    const key = args.dedupeKey;
     return this.store.write(() => {
       if (key !== null) {
         const live = this.db
@@ -77,11 +90,7 @@ export class Queue {
           .get(queue, key) as { id: number } | null;
         if (live) return live.id;
       }
-      const now = this.store.now();
-      const row = this.db
-        .query(INSERT_JOB)
-        .get(queue, text, priority, maxAttempts, key, now + delay, now, now) as { id: number };
-      return row.id;
+      return insertJob(this.db, args, this.store.now());
     });
   }
 
@@ -114,6 +123,7 @@ export class Queue {
     return this.store.write(() => {
       const now = this.store.now();
       this.reclaimExpired(queue, now);
+      fireSchedules(this.db, queue, now);
       // One job: `id = (…)` runs as a single index probe, cheaper than `IN (…)` on the hot path.
       const rows =
         limit === 1
@@ -129,7 +139,8 @@ export class Queue {
    * or to failed when that was its last attempt.
    */
   private reclaimExpired(queue: string, now: number): void {
-    this.db.query(RECLAIM_EXPIRED).run(now, queue);
+    const rows = this.db.query(RECLAIM_EXPIRED).all(now, queue) as { id: number; status: string }[];
+    for (const r of rows) if (r.status === "failed") parentFailed(this.db, r.id, now);
   }
 
   /** Marks a held job completed. */
@@ -172,8 +183,65 @@ export class Queue {
           now,
           id,
         );
+      if (dead) parentFailed(this.db, id, now);
       return toJob(row);
     });
+  }
+
+  /**
+   * Settles a held job (acked, or failed with `error`) and, in the same
+   * transaction, claims the next due job of `next.queue`: one write per job.
+   */
+  settleAndClaim(
+    id: number,
+    settle: LeaseOptions & { error?: string | undefined },
+    next?: { queue: string; lease?: number | undefined },
+  ): Job | null {
+    const lease = next ? checkLease(next.lease) : 0;
+    return this.store.write(() => {
+      if (settle.error === undefined) this.ack(id, settle);
+      else this.fail(id, settle.error, settle);
+      if (!next) return null;
+      // The claim of dequeue, without its own (nested) transaction: this is the worker's hot path.
+      const now = this.store.now();
+      this.reclaimExpired(next.queue, now);
+      fireSchedules(this.db, next.queue, now);
+      const row = this.db.query(CLAIM_NEXT).get(now + lease, now, next.queue);
+      return row ? toJob(row) : null;
+    });
+  }
+
+  /** Hands a held job back to pending, its attempt not counted (a worker stopping before it finished). */
+  release(id: number, options: LeaseOptions = {}): void {
+    this.store.write(() => {
+      const now = this.store.now();
+      const { changes } = this.db.query(RELEASE_HELD).run(now, id, options.token ?? null);
+      if (changes === 0) throw this.notHeld(id, options.token, now);
+    });
+  }
+
+  /** Whether a job of `queue` is claimable now, else in how many ms one may be (null: none waits). */
+  due(queue: string): { due: boolean; nextInMs: number | null } {
+    return this.store.read(() => {
+      const now = this.store.now();
+      if (this.db.query(ANY_DUE).get(null, now, queue)) return { due: true, nextInMs: 0 };
+      const row = this.db.query(NEXT_DUE).get(now, queue) as { t: number | null } | null;
+      return { due: false, nextInMs: row?.t == null ? null : Math.max(0, row.t - now) };
+    });
+  }
+
+  /** Resolves true once a job of one of `queues` is claimable, false on timeout or abort; never polls fast. */
+  waitForJobs(queues: readonly string[], options: WaitOptions = {}): Promise<boolean> {
+    return waitOnce(() => storeWaiter(this.store, this, queues), options);
+  }
+
+  /**
+   * Runs `handler` for each job of `queue` until `options.signal` aborts: acked
+   * when it returns, failed with its error when it throws, the lease extended
+   * meanwhile, the next job claimed in the transaction that settles the last.
+   */
+  work(queue: string, handler: JobHandler, options: WorkOptions = {}): Promise<WorkResult> {
+    return storeWorkPort(this.store, this, queue).then((port) => runWorker(port, handler, options));
   }
 
   /** Pushes the lease of a held job to `lease` ms from now. */
@@ -204,15 +272,16 @@ export class Queue {
     options: { status?: JobStatus; limit?: number; offset?: number } = {},
   ): Job[] {
     const { status, limit, offset } = checkListOptions(options);
+    const now = this.store.now();
     const rows = this.store.read(() =>
       this.db
         .query(
-          `SELECT * FROM jobs WHERE queue = ?1 AND (?2 IS NULL OR status = ?2)
-           ORDER BY id LIMIT ?3 OFFSET ?4`,
+          `SELECT * FROM jobs WHERE queue = ?2 AND (?3 IS NULL OR ${SEEN_STATUS} = ?3)
+           ORDER BY id LIMIT ?4 OFFSET ?5`,
         )
-        .all(queue, status, limit, offset),
+        .all(now, queue, status, limit, offset),
     );
-    return rows.map(toJob);
+    return rows.map((row) => asSeen(toJob(row), now));
   }
 
   /** Job counts by status, for one queue or for each queue. */
@@ -220,10 +289,10 @@ export class Queue {
     const rows = this.store.read(() =>
       this.db
         .query(
-          `SELECT queue, status, count(*) AS n FROM jobs WHERE ?1 IS NULL OR queue = ?1
-           GROUP BY queue, status ORDER BY queue`,
+          `SELECT queue, ${SEEN_STATUS} AS status, count(*) AS n FROM jobs
+           WHERE ?2 IS NULL OR queue = ?2 GROUP BY 1, 2 ORDER BY queue`,
         )
-        .all(queue ?? null),
+        .all(this.store.now(), queue ?? null),
     ) as { queue: string; status: JobStatus; n: number }[];
     const byQueue = new Map<string, QueueStats>();
     if (queue !== undefined) byQueue.set(queue, emptyStats(queue));
@@ -238,8 +307,15 @@ export class Queue {
   /** Sends a failed (dead) job back to pending with fresh attempts. */
   retry(id: number): Job {
     return this.store.write(() => {
-      const why = retryError(id, this.get(id));
+      const job = this.get(id);
+      const why = retryError(id, job);
       if (why) throw why;
+      if (job?.dedupeKey != null) {
+        const live = this.db.query(LIVE_BY_KEY).get(job.queue, job.dedupeKey) as {
+          id: number;
+        } | null;
+        if (live) throw dedupeTakenError(id, job.dedupeKey, live.id);
+      }
       const now = this.store.now();
       const row = this.db
         .query(
@@ -255,12 +331,7 @@ export class Queue {
   retryAll(queue: string): number {
     return this.store.write(() => {
       const now = this.store.now();
-      return this.db
-        .query(
-          `UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?1, updated_at = ?1
-           WHERE queue = ?2 AND status = 'failed'`,
-        )
-        .run(now, queue).changes;
+      return this.db.query(RETRY_ALL).run(now, queue).changes;
     });
   }
 
@@ -275,6 +346,31 @@ export class Queue {
            AND (?2 IS NULL OR queue = ?2)`,
         )
         .run(cutoff, options.queue ?? null).changes;
+    });
+  }
+
+  /**
+   * Adds (or replaces) a recurring job: each occurrence of `spec` is enqueued
+   * on `queue` once, by whichever claim comes first; missed ones give one job.
+   */
+  addSchedule(name: string, queue: string, spec: ScheduleSpec): Schedule {
+    const args = checkSchedule(name, queue, spec);
+    return this.store.write(() => upsertSchedule(this.db, args, this.store.now()));
+  }
+
+  /** Every schedule, by name. */
+  schedules(): Schedule[] {
+    const rows = this.store.read(() =>
+      this.db.query("SELECT * FROM schedules ORDER BY name").all(),
+    );
+    return rows.map((r) => toSchedule(r as Record<string, unknown>));
+  }
+
+  /** Removes a schedule (exit 3 if there is none by that name); its jobs already enqueued stay. */
+  removeSchedule(name: string): void {
+    this.store.write(() => {
+      const { changes } = this.db.query("DELETE FROM schedules WHERE name = ?").run(name);
+      if (changes === 0) throw new NotFoundError(`no schedule '${name}'`);
     });
   }
 

@@ -58,6 +58,8 @@ describe("the SQLite Client", () => {
       queue: record("queue"),
       agents: record("agents"),
       documents: record("documents"),
+      keys: record("keys"),
+      audit: record("audit"),
     } as unknown as ClientTx);
     const notPublic = [
       "constructor",
@@ -69,11 +71,12 @@ describe("the SQLite Client", () => {
       "missing",
     ];
     const store = openStore({ path: join(tempDir(), "names.db") });
-    const methods = (["sessions", "messages", "queue", "agents", "documents"] as const).flatMap(
-      (name) =>
-        Object.getOwnPropertyNames(Object.getPrototypeOf(store[name]))
-          .filter((key) => !notPublic.includes(key))
-          .map((key) => `${name}.${key}`),
+    const methods = (
+      ["sessions", "messages", "queue", "agents", "documents", "keys", "audit"] as const
+    ).flatMap((name) =>
+      Object.getOwnPropertyNames(Object.getPrototypeOf(store[name]))
+        .filter((key) => !notPublic.includes(key))
+        .map((key) => `${name}.${key}`),
     );
     store.close();
     expect([...called].sort()).toEqual(methods.sort());
