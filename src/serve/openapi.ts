@@ -189,6 +189,10 @@ function fieldLines(r: Route): string[] {
 
 function describeField(f: JsonSchema): string {
   if (Array.isArray(f.enum)) return `(${f.enum.join(" \\| ")})`;
+  if (f.type === "array" && f.items) {
+    const most = f.maxItems === undefined ? "" : `, at most ${f.maxItems}`;
+    return `(array of ${describeField(f.items as JsonSchema).slice(1, -1)}${most})`;
+  }
   const type = Array.isArray(f.anyOf)
     ? (f.anyOf as JsonSchema[]).map((a) => a.type).join(" \\| ")
     : Array.isArray(f.type)

@@ -15,7 +15,8 @@ const byName = needs.queue;
 const byJob = needs.jobQueue;
 
 export const push = route("POST", "/v1/queues/{queue}/jobs", {
-  summary: "Enqueue a job",
+  summary:
+    "Enqueue a job; `group`: one at a time in push order, `after`: due once those job ids completed",
   right: byName,
   body: v.strictObject({
     payload: json,
@@ -23,6 +24,8 @@ export const push = route("POST", "/v1/queues/{queue}/jobs", {
     priority: v.optional(int(-(2 ** 31), 2 ** 31 - 1)),
     maxAttempts: v.optional(int(1, 1000)),
     dedupeKey: v.optional(text()),
+    group: v.optional(text(256)),
+    after: v.optional(v.pipe(v.array(int(1, Number.MAX_SAFE_INTEGER)), v.maxLength(100))),
   }),
   responses: { 201: "`{ id }`" },
   async handler({ client, params, body }) {
