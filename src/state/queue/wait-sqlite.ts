@@ -11,8 +11,12 @@ import type { Subscribe } from "./wait.ts";
 /** Ms between probes when no change signal came: a lost signal costs at most this. */
 export const SQLITE_FALLBACK_MS = 2000;
 
+/** After a burst of file events, the waiters are told once more this much later. */
+const SETTLE_MS = 5;
+
 interface Shared {
   watcher: FSWatcher | undefined;
+  again?: Timer | undefined;
   listeners: Set<() => void>;
 }
 
@@ -44,9 +48,18 @@ function openWatch(path: string): Shared {
   const name = basename(path);
   const shared: Shared = { watcher: undefined, listeners: new Set() };
   try {
+    const tell = () => {
+      for (const listener of [...shared.listeners]) listener();
+    };
     const watcher = watch(dirname(path), { persistent: true }, (_event, file) => {
-      if (file === null || String(file).startsWith(name))
-        for (const listener of [...shared.listeners]) listener();
+      if (file !== null && !String(file).startsWith(name)) return;
+      tell();
+      // A commit writes the -wal file before the index in -shm (mapped memory: no
+      // event), so a probe run on this event may not see it yet: look once more.
+      shared.again ??= setTimeout(() => {
+        shared.again = undefined;
+        tell();
+      }, SETTLE_MS);
     });
     watcher.on("error", () => {
       if (watches.get(path) === shared) watches.delete(path);
@@ -62,6 +75,7 @@ function openWatch(path: string): Shared {
 }
 
 function close(shared: Shared): void {
+  clearTimeout(shared.again);
   if (!shared.watcher) return;
   shared.watcher.close();
   shared.watcher = undefined;
