@@ -22,9 +22,11 @@ const FORGET_MS = 60_000;
 /** last_used_at is written at most this often per key: a write per request would be the bottleneck. */
 const TOUCH_EVERY_MS = 60_000;
 /**
- * A key found is trusted this long without asking the store again (a lookup
- * per request would cost as much as the work): `coffer key rm` takes effect
- * within this time, and expiry is judged on every request by the store's clock.
+ * A key found is kept this long, and only while the store's keys.version()
+ * stays the same (SQLite: PRAGMA data_version, no page read; PostgreSQL: a
+ * removal's NOTIFY), so `coffer key rm` takes effect on the next request;
+ * the time bounds a NOTIFY that is late. Expiry is judged on every request
+ * by the store's clock.
  */
 export const KEY_CACHE_MS = 1000;
 
@@ -32,7 +34,10 @@ export class Authenticator {
   private readonly failures = new Map<string, { count: number; last: number }>();
   private readonly touched = new Map<string, number>();
   /** By key hash: the key, the store's clock minus ours when it was read, and until when to trust it. */
-  private readonly cache = new Map<string, { key: StoredKey; skew: number; until: number }>();
+  private readonly cache = new Map<
+    string,
+    { key: StoredKey; skew: number; until: number; version: string }
+  >();
 
   constructor(
     private readonly client: Client,
@@ -72,15 +77,19 @@ export class Authenticator {
 
   private async find(hash: string): Promise<{ key: StoredKey; now: number } | null> {
     const local = Date.now();
+    // Read before the lookup: a change between the two shows on the next request.
+    const version = await this.client.keys.version();
     const hit = this.cache.get(hash);
-    if (hit && hit.until > local) return { key: hit.key, now: local + hit.skew };
+    if (hit && hit.until > local && hit.version === version)
+      return { key: hit.key, now: local + hit.skew };
     const found = await this.client.keys.find(hash);
     if (!found) {
       this.cache.delete(hash);
       return null;
     }
     if (this.cache.size > 1000) this.cache.clear();
-    this.cache.set(hash, { key: found.key, skew: found.now - local, until: local + KEY_CACHE_MS });
+    const until = local + KEY_CACHE_MS;
+    this.cache.set(hash, { key: found.key, skew: found.now - local, until, version });
     return found;
   }
 

@@ -67,7 +67,7 @@ class SqliteClient implements Client {
     this.queue = wrapQueue(store, turn);
     this.agents = wrap(store.agents, turn);
     this.documents = wrap(store.documents, turn);
-    this.keys = wrap(store.keys, turn);
+    this.keys = wrapKeys(store, turn);
     this.audit = wrap(store.audit, turn);
     // Each vault read and write transaction takes its turn; sealing runs between turns.
     this.vault = lazyVault(async () => {
@@ -199,6 +199,15 @@ function wrapQueue(store: Store, via: (run: () => unknown) => Promise<unknown>):
   };
   return new Proxy(base, {
     get: (obj, key) => (key in long ? long[key as keyof typeof long] : Reflect.get(obj, key)),
+  });
+}
+
+/** The keys; version() reads one pragma and needs no turn: a key check per request stays cheap. */
+function wrapKeys(store: Store, via: (run: () => unknown) => Promise<unknown>): ClientTx["keys"] {
+  const base = wrap(store.keys, via);
+  const version = async () => store.keys.version();
+  return new Proxy(base, {
+    get: (obj, key) => (key === "version" ? version : Reflect.get(obj, key)),
   });
 }
 
