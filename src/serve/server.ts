@@ -218,11 +218,12 @@ function queryObject(params: URLSearchParams): Record<string, string | string[]>
   return out;
 }
 
-const HEADERS = {
+/** One Headers for every answer (each Response copies it): a plain object is converted per answer. */
+const HEADERS = new Headers({
   "content-type": "application/json",
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
-};
+});
 
 function json(status: number, body: unknown): Response {
   if (status === 204 || body === undefined) return new Response(null, { status, headers: HEADERS });
