@@ -23,6 +23,34 @@ const RUNTIME_PACKAGE: Record<Target, string> = {
   "darwin-x64": "@oven/bun-darwin-x64",
 };
 
+/**
+ * citty imports node:util for its parseArgs alone, and loading node:util costs
+ * ~0.75 ms of every command's start: the binary gets src/cli/parse-args.ts,
+ * checked against node:util's on generated argv (test/unit/cli/parse-args.test.ts).
+ */
+const NODE_UTIL_IMPORT = 'import { parseArgs as parseArgs$1 } from "node:util";';
+const cittyWithoutNodeUtil: Bun.BunPlugin = {
+  name: "citty-without-node-util",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]citty[\\/]dist[\\/]index\.mjs$/ }, async ({ path }) => {
+      const text = await Bun.file(path).text();
+      if (!text.includes(NODE_UTIL_IMPORT)) {
+        throw new Error(
+          `${path}: citty no longer imports parseArgs as expected; update scripts/build.ts`,
+        );
+      }
+      const ours = JSON.stringify(join(ROOT, "src/cli/parse-args.ts"));
+      return {
+        contents: text.replace(
+          NODE_UTIL_IMPORT,
+          `import { parseArgs as parseArgs$1 } from ${ours};`,
+        ),
+        loader: "js",
+      };
+    });
+  },
+};
+
 async function compile(outfile: string, target?: Target): Promise<void> {
   const result = await Bun.build({
     entrypoints: [join(ROOT, "src/cli.ts")],
@@ -33,6 +61,7 @@ async function compile(outfile: string, target?: Target): Promise<void> {
     // the bytecode the command needs, not all of it (start-up: docs/benchmarks.md).
     splitting: true,
     sourcemap: "none",
+    plugins: [cittyWithoutNodeUtil],
     compile: {
       outfile,
       autoloadDotenv: false,
