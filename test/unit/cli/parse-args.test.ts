@@ -53,6 +53,8 @@ const CONFIGS: Record<string, OptionConfig>[] = [
   { foo: { type: "number" as "string" } },
 ];
 
+type NodeOptions = NonNullable<Parameters<typeof nodeParseArgs>[0]>["options"];
+
 function both(args: string[], options: Record<string, OptionConfig>) {
   const run = (f: () => unknown) => {
     try {
@@ -66,7 +68,7 @@ function both(args: string[], options: Record<string, OptionConfig>) {
     node: run(() =>
       nodeParseArgs({
         args,
-        options: options as Parameters<typeof nodeParseArgs>[0]["options"],
+        options: options as NodeOptions,
         allowPositionals: true,
         strict: false,
       }),
