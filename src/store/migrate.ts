@@ -3,6 +3,7 @@
 
 import type { Database } from "bun:sqlite";
 import { IntegrityError } from "../errors.ts";
+import { bundledChecksums } from "./migration-checksums.ts" with { type: "macro" };
 import { migrations as bundled, type Migration } from "./migrations.ts";
 import { writeTransaction } from "./tx.ts";
 
@@ -18,6 +19,15 @@ const HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS coffer_migrations (
 
 export function checksum(sql: string): string {
   return new Bun.CryptoHasher("sha256").update(sql).digest("hex");
+}
+
+/** The bundled migrations' checksums, computed when the binary was built. */
+export const BUNDLED_CHECKSUMS: readonly string[] = bundledChecksums();
+
+/** The checksum of migration `index` of `list`: built in for the bundled list, else computed. */
+function checksumAt(list: readonly Migration[], index: number): string {
+  const built = list === bundled ? BUNDLED_CHECKSUMS[index] : undefined;
+  return built ?? checksum((list[index] as Migration).sql);
 }
 
 export function schemaVersion(db: Database): number {
@@ -53,9 +63,10 @@ export function migrate(db: Database, options: MigrateOptions = {}): number {
       const record = db.query(
         "INSERT INTO coffer_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
       );
-      for (const m of list.slice(version)) {
+      for (const [i, m] of list.entries()) {
+        if (i < version) continue;
         db.run(m.sql);
-        record.run(m.version, m.name, checksum(m.sql), now());
+        record.run(m.version, m.name, checksumAt(list, i), now());
       }
       db.run(`PRAGMA user_version = ${latest}`);
       return latest;
@@ -139,7 +150,7 @@ function historyProblem(db: Database, version: number, list: readonly Migration[
     if (row.version > version || !known) {
       return `user_version is ${version} but migration ${row.version} (${row.name}) is recorded as applied`;
     }
-    if (known.name !== row.name || checksum(known.sql) !== row.checksum) {
+    if (known.name !== row.name || checksumAt(list, row.version - 1) !== row.checksum) {
       return `migration ${row.version} (${row.name}) in the store does not match this coffer's (checksum mismatch)`;
     }
   }

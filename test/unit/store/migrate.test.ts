@@ -2,7 +2,13 @@ import { Database } from "bun:sqlite";
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import { IntegrityError } from "../../../src/errors.ts";
-import { checksum, migrate, migrationStatus, schemaVersion } from "../../../src/store/migrate.ts";
+import {
+  BUNDLED_CHECKSUMS,
+  checksum,
+  migrate,
+  migrationStatus,
+  schemaVersion,
+} from "../../../src/store/migrate.ts";
 import { latestVersion, migrations } from "../../../src/store/migrations.ts";
 import { openDatabase } from "../../../src/store/open.ts";
 import { tempDir } from "../../helpers/tmp.ts";
@@ -16,6 +22,10 @@ function tables(db: Database): string[] {
 }
 
 describe("migrate", () => {
+  it("should carry, built in, the checksum of each bundled migration and no other", () => {
+    expect(BUNDLED_CHECKSUMS).toEqual(migrations.map((m) => checksum(m.sql)));
+  });
+
   it("should apply every bundled migration to a fresh database", () => {
     const db = new Database(":memory:");
     expect(migrate(db)).toBe(latestVersion);
