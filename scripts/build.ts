@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { $ } from "bun";
+import { migrationChecksums } from "./migration-checksums.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const DIST = join(ROOT, "dist");
@@ -62,6 +63,8 @@ async function compile(outfile: string, target?: Target): Promise<void> {
     splitting: true,
     sourcemap: "none",
     plugins: [cittyWithoutNodeUtil],
+    // Hashed here once, not on every open (src/store/migrate.ts).
+    define: { COFFER_MIGRATION_CHECKSUMS: JSON.stringify(migrationChecksums().join(",")) },
     compile: {
       outfile,
       autoloadDotenv: false,

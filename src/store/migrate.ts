@@ -3,7 +3,6 @@
 
 import type { Database } from "bun:sqlite";
 import { IntegrityError } from "../errors.ts";
-import { bundledChecksums } from "./migration-checksums.ts" with { type: "macro" };
 import { migrations as bundled, type Migration } from "./migrations.ts";
 import { writeTransaction } from "./tx.ts";
 
@@ -21,12 +20,18 @@ export function checksum(sql: string): string {
   return new Bun.CryptoHasher("sha256").update(sql).digest("hex");
 }
 
-/** The bundled migrations' checksums, computed when the binary was built. */
-export const BUNDLED_CHECKSUMS: readonly string[] = bundledChecksums();
+/** Set by scripts/build.ts in the binary: the bundled migrations' checksums, comma-separated. */
+declare const COFFER_MIGRATION_CHECKSUMS: string | undefined;
+
+/** The bundled migrations' checksums when built into the binary; run from source, none. */
+export const BUNDLED_CHECKSUMS: readonly string[] | undefined =
+  typeof COFFER_MIGRATION_CHECKSUMS === "string"
+    ? COFFER_MIGRATION_CHECKSUMS.split(",")
+    : undefined;
 
 /** The checksum of migration `index` of `list`: built in for the bundled list, else computed. */
 function checksumAt(list: readonly Migration[], index: number): string {
-  const built = list === bundled ? BUNDLED_CHECKSUMS[index] : undefined;
+  const built = list === bundled && BUNDLED_CHECKSUMS ? BUNDLED_CHECKSUMS[index] : undefined;
   return built ?? checksum((list[index] as Migration).sql);
 }
 
