@@ -15,7 +15,6 @@ import { Store, type StoreOptions } from "../../store/store.ts";
 import { storeError } from "../../store/store-error.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy, setSynchronous } from "../../store/tx.ts";
 import type { ClientVault } from "../../vault/client-vault.ts";
-import { SqliteVaultRows } from "../../vault/sqlite.ts";
 import { Mutex } from "./mutex.ts";
 
 /**
@@ -41,6 +40,18 @@ export async function openSqliteClient(options: StoreOptions): Promise<Client> {
 }
 
 type Op = (...args: unknown[]) => unknown;
+
+let vaultModule: Promise<typeof import("../../vault/sqlite.ts")> | undefined;
+
+/**
+ * The vault's rows on SQLite, loaded with the vault or by the first
+ * transaction (for bindVault): they pull in node:crypto, ~2 ms of start-up
+ * that a queue or session command need not pay.
+ */
+function vaultRows(): Promise<typeof import("../../vault/sqlite.ts")> {
+  vaultModule ??= import("../../vault/sqlite.ts");
+  return vaultModule;
+}
 
 class SqliteClient implements Client {
   readonly engine = "sqlite" as const;
@@ -71,7 +82,10 @@ class SqliteClient implements Client {
     this.audit = wrap(store.audit, turn);
     // Each vault read and write transaction takes its turn; sealing runs between turns.
     this.vault = lazyVault(async () => {
-      const { clientVault } = await import("../../vault/client-vault.ts");
+      const [{ clientVault }, { SqliteVaultRows }] = await Promise.all([
+        import("../../vault/client-vault.ts"),
+        vaultRows(),
+      ]);
       return clientVault(new SqliteVaultRows(store, (run) => this.turn(run)));
     });
   }
@@ -97,6 +111,7 @@ class SqliteClient implements Client {
   }
 
   private async inTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const { SqliteVaultRows } = await vaultRows(); // for bindVault, which is synchronous
     const db = this.store.db;
     // As the sync Store's writes: the write lock up front, busy past the timeout is exit 6.
     const begin = db.query("BEGIN IMMEDIATE");
