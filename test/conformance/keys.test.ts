@@ -43,6 +43,10 @@ for (const [engine, place] of engines) {
         const mine = await server.keys.version();
         await server.keys.remove("b");
         expect(await server.keys.version()).not.toBe(mine);
+        // Inside a transaction it answers too (on PostgreSQL: never the same twice).
+        await server.transaction(async (tx) => {
+          expect(typeof (await tx.keys.version())).toBe("string");
+        });
       } finally {
         await cli.close();
         await server.close();

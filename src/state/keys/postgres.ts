@@ -42,11 +42,14 @@ export class PgKeys {
    * Without a subscription every call gives a new value: nothing is trusted.
    */
   async version(): Promise<string> {
-    this.listening ??= this.db.sql
-      .listen(
-        keyChannel(this.db.target),
-        () => this.generation++,
-        () => this.generation++,
+    // Through then(): a handle that cannot listen (a transaction's) throws, and means "no".
+    this.listening ??= Promise.resolve()
+      .then(() =>
+        this.db.sql.listen(
+          keyChannel(this.db.target),
+          () => this.generation++,
+          () => this.generation++,
+        ),
       )
       .then(
         () => true,
