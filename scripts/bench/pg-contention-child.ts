@@ -5,7 +5,8 @@
 
 import { connect } from "../../src/client.ts";
 import { connectPostgres } from "../../src/engines/postgres/connect.ts";
-import { ACK_HELD, CLAIM_DUE, RECLAIM_EXPIRED } from "../../src/state/queue/postgres-sql.ts";
+import { jobChannel } from "../../src/state/queue/postgres-rows.ts";
+import { ACK_HELD, CLAIM_DUE, RECLAIM_AND_SCHEDULES } from "../../src/state/queue/postgres-sql.ts";
 import { startBoss } from "./pg-cycle.ts";
 
 const [url, queue, mode] = process.argv.slice(2);
@@ -32,11 +33,12 @@ async function worker(): Promise<{ step: Step; close(): Promise<unknown> }> {
   }
   if (mode === "bare") {
     const conn = await connectPostgres(url as string);
+    const channel = jobChannel(conn.target);
     const step: Step = async () => {
-      await conn.sql.unsafe(RECLAIM_EXPIRED, [queue]);
+      await conn.sql.unsafe(RECLAIM_AND_SCHEDULES, [queue]);
       const [job] = await conn.sql.unsafe(CLAIM_DUE, [queue, 1, LEASE_MS]);
       if (!job) return false;
-      const acked = await conn.sql.unsafe(ACK_HELD, [job.id, job.lease_token]);
+      const acked = await conn.sql.unsafe(ACK_HELD, [job.id, job.lease_token, channel]);
       if (acked.length !== 1) throw new Error(`bare: job ${job.id} not acked`);
       done.push(Number(job.id));
       return true;
