@@ -7,6 +7,7 @@ import { emptyStats, type Job, type JobStatus, type QueueStats, toJob } from "..
 import { asSeen, checkListOptions, checkPurgeAge, dedupeTakenError, retryError } from "./rules.ts";
 import { checkSchedule, type Schedule, type ScheduleSpec, toSchedule } from "./schedule-rules.ts";
 import { upsertSchedule } from "./sqlite-graph.ts";
+import { forgetHousekeeping } from "./sqlite-housekeeping.ts";
 import { LIVE_BY_KEY, RETRY_ALL, SEEN_STATUS } from "./sqlite-sql.ts";
 
 export function getJob(store: Store, id: number): Job | null {
@@ -101,6 +102,8 @@ export function addSchedule(
   spec: ScheduleSpec,
 ): Schedule {
   const args = checkSchedule(name, queue, spec);
+  // A new schedule may fall due before what the claims remember as their next look.
+  forgetHousekeeping(store.db);
   return store.write(() => upsertSchedule(store.db, args, store.now()));
 }
 

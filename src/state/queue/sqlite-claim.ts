@@ -3,44 +3,67 @@
 
 import { InternalError } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
+import type { SyncResult } from "../../store/tx.ts";
 import { type Job, type LeaseOptions, toJob } from "../job.ts";
 import { heldError, storedError } from "./rules.ts";
 import { getJob } from "./sqlite-admin.ts";
-import { fireSchedules, parentFailed } from "./sqlite-graph.ts";
-import { ACK_HELD, CLAIM_DUE, CLAIM_NEXT, RECLAIM_EXPIRED, RELEASE_HELD } from "./sqlite-sql.ts";
+import { parentFailed } from "./sqlite-graph.ts";
+import { forgetHousekeeping, housekeep, leased } from "./sqlite-housekeeping.ts";
+import { ACK_HELD, CLAIM_DUE, CLAIM_NEXT, RELEASE_HELD } from "./sqlite-sql.ts";
 
 /** Claims up to `limit` due jobs of `queue` for `lease` ms, highest priority then oldest first. */
 export function claimJobs(store: Store, queue: string, limit: number, lease: number): Job[] {
-  return store.write(() => {
+  return outermost(store, (trusted) => {
     const now = store.now();
-    reclaimExpired(store, queue, now);
-    fireSchedules(store.db, queue, now);
+    housekeep(store.db, queue, now, trusted);
     // One job: `id = (…)` runs as a single index probe, cheaper than `IN (…)` on the hot path.
     const rows =
       limit === 1
         ? [store.db.query(CLAIM_NEXT).get(now + lease, now, queue)].filter((r) => r !== null)
         : store.db.query(CLAIM_DUE).all(now + lease, now, queue, limit);
+    if (rows.length > 0) leased(store.db, queue, now + lease);
     // RETURNING gives rows in no promised order.
     return rows.map(toJob).sort((a, b) => b.priority - a.priority || a.id - b.id);
   });
 }
 
-/** The next due job of `queue`, claimed inside the caller's transaction (the worker's hot path). */
-export function claimNext(store: Store, queue: string, lease: number): Job | null {
-  const now = store.now();
-  reclaimExpired(store, queue, now);
-  fireSchedules(store.db, queue, now);
-  const row = store.db.query(CLAIM_NEXT).get(now + lease, now, queue);
-  return row ? toJob(row) : null;
+/**
+ * Settles a held job (acked, or failed with `error`) and, in the same
+ * transaction, claims the next due job of `next.queue`: the worker's hot path.
+ */
+export function settleAndClaimJob(
+  store: Store,
+  id: number,
+  settle: LeaseOptions & { error?: string | undefined },
+  next: { queue: string; lease: number } | undefined,
+  backoff: (attempt: number) => number,
+): Job | null {
+  return outermost(store, (trusted) => {
+    if (settle.error === undefined) ackJob(store, id, settle);
+    else failJob(store, id, settle.error, settle, backoff);
+    if (!next) return null;
+    const now = store.now();
+    housekeep(store.db, next.queue, now, trusted);
+    const row = store.db.query(CLAIM_NEXT).get(now + next.lease, now, next.queue);
+    if (!row) return null;
+    leased(store.db, next.queue, now + next.lease);
+    return toJob(row);
+  });
 }
 
 /**
- * Leases that ran out mean the worker died: the job goes back to pending,
- * or to failed when that was its last attempt.
+ * Runs `fn` in a write transaction, told whether it is the outermost one
+ * (what it reads then commits with it); if anything fails, the claims'
+ * memory of what is due is dropped, as the transaction may have rolled back.
  */
-function reclaimExpired(store: Store, queue: string, now: number): void {
-  const rows = store.db.query(RECLAIM_EXPIRED).all(now, queue) as { id: number; status: string }[];
-  for (const r of rows) if (r.status === "failed") parentFailed(store.db, r.id, now);
+function outermost<T>(store: Store, fn: (trusted: boolean) => T): T {
+  const trusted = !store.db.inTransaction;
+  try {
+    return store.write(() => fn(trusted) as SyncResult<T>);
+  } catch (err) {
+    forgetHousekeeping(store.db);
+    throw err;
+  }
 }
 
 /** Marks a held job completed. */
@@ -105,7 +128,9 @@ export function extendJob(store: Store, id: number, lease: number, options: Leas
       )
       .get(now + lease, now, id, options.token ?? null);
     if (!row) throw notHeld(store, id, options.token, now);
-    return toJob(row);
+    const job = toJob(row);
+    leased(store.db, job.queue, now + lease);
+    return job;
   });
 }
 

@@ -30,7 +30,14 @@ import {
   retryAllJobs,
   retryJob,
 } from "./sqlite-admin.ts";
-import { ackJob, claimJobs, claimNext, extendJob, failJob, releaseJob } from "./sqlite-claim.ts";
+import {
+  ackJob,
+  claimJobs,
+  extendJob,
+  failJob,
+  releaseJob,
+  settleAndClaimJob,
+} from "./sqlite-claim.ts";
 import { insertJob } from "./sqlite-graph.ts";
 import { ANY_DUE, NEXT_DUE } from "./sqlite-sql.ts";
 import { storeWaiter, storeWorkPort } from "./sqlite-work.ts";
@@ -136,12 +143,8 @@ export class Queue {
     settle: LeaseOptions & { error?: string | undefined },
     next?: { queue: string; lease?: number | undefined },
   ): Job | null {
-    const lease = next ? checkLease(next.lease) : 0;
-    return this.store.write(() => {
-      if (settle.error === undefined) ackJob(this.store, id, settle);
-      else failJob(this.store, id, settle.error, settle, this.backoff);
-      return next ? claimNext(this.store, next.queue, lease) : null;
-    });
+    const claim = next ? { queue: next.queue, lease: checkLease(next.lease) } : undefined;
+    return settleAndClaimJob(this.store, id, settle, claim, this.backoff);
   }
 
   /** Hands a held job back to pending, its attempt not counted (a worker stopping before it finished). */
