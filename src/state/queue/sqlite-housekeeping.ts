@@ -8,11 +8,11 @@
 
 import type { Database } from "bun:sqlite";
 import { fireSchedules, parentFailed } from "./sqlite-graph.ts";
-import { RECLAIM_EXPIRED } from "./sqlite-sql.ts";
+import { LIVE, RECLAIM_EXPIRED } from "./sqlite-sql.ts";
 
 /** ?1 queue: the earliest lease end and schedule due time (both indexed). */
 const NEXT_EVENT = `SELECT
-  (SELECT min(locked_until) FROM jobs WHERE queue = ?1 AND status = 'processing') AS lease,
+  (SELECT min(locked_until) FROM jobs WHERE queue = ?1 AND status = 'processing' AND ${LIVE}) AS lease,
   (SELECT min(next_run) FROM schedules WHERE queue = ?1) AS schedule`;
 
 interface Watch {
