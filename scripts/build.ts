@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { $ } from "bun";
+import { migrationChecksums } from "./migration-checksums.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const DIST = join(ROOT, "dist");
@@ -23,6 +24,34 @@ const RUNTIME_PACKAGE: Record<Target, string> = {
   "darwin-x64": "@oven/bun-darwin-x64",
 };
 
+/**
+ * citty imports node:util for its parseArgs alone, and loading node:util costs
+ * ~0.75 ms of every command's start: the binary gets src/cli/parse-args.ts,
+ * checked against node:util's on generated argv (test/unit/cli/parse-args.test.ts).
+ */
+const NODE_UTIL_IMPORT = 'import { parseArgs as parseArgs$1 } from "node:util";';
+const cittyWithoutNodeUtil: Bun.BunPlugin = {
+  name: "citty-without-node-util",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]citty[\\/]dist[\\/]index\.mjs$/ }, async ({ path }) => {
+      const text = await Bun.file(path).text();
+      if (!text.includes(NODE_UTIL_IMPORT)) {
+        throw new Error(
+          `${path}: citty no longer imports parseArgs as expected; update scripts/build.ts`,
+        );
+      }
+      const ours = JSON.stringify(join(ROOT, "src/cli/parse-args.ts"));
+      return {
+        contents: text.replace(
+          NODE_UTIL_IMPORT,
+          `import { parseArgs as parseArgs$1 } from ${ours};`,
+        ),
+        loader: "js",
+      };
+    });
+  },
+};
+
 async function compile(outfile: string, target?: Target): Promise<void> {
   const result = await Bun.build({
     entrypoints: [join(ROOT, "src/cli.ts")],
@@ -33,6 +62,9 @@ async function compile(outfile: string, target?: Target): Promise<void> {
     // the bytecode the command needs, not all of it (start-up: docs/benchmarks.md).
     splitting: true,
     sourcemap: "none",
+    plugins: [cittyWithoutNodeUtil],
+    // Hashed here once, not on every open (src/store/migrate.ts).
+    define: { COFFER_MIGRATION_CHECKSUMS: JSON.stringify(migrationChecksums().join(",")) },
     compile: {
       outfile,
       autoloadDotenv: false,

@@ -57,7 +57,7 @@ export const coffer: PgContender = {
         await queue.ackMany(jobs.map((j) => ({ id: j.id, token: j.leaseToken })));
       },
       async reset() {
-        await admin.sql`TRUNCATE jobs`;
+        await admin.sql`TRUNCATE jobs CASCADE`;
       },
       async close() {
         await admin.close();
@@ -106,7 +106,7 @@ export const bare: PgContender = {
         if (acked.length !== n) throw new Error("bare: not acked");
       },
       async reset() {
-        await sql`TRUNCATE jobs`;
+        await sql`TRUNCATE jobs CASCADE`;
       },
       close: () => conn.close(),
     };

@@ -1,8 +1,6 @@
 // Outcomes that are not errors of SPEC §7 but still set coffer's exit code:
 // a child's own status (coffer run) and an interruption by a signal.
 
-import { constants } from "node:os";
-
 /** Returned by a command's run() to make coffer exit with `code`. */
 export class ExitStatus {
   constructor(readonly code: number) {}
@@ -19,6 +17,8 @@ export class Interrupted extends Error {
 
   constructor(signal: NodeJS.Signals = "SIGINT") {
     super("interrupted");
-    this.exitCode = 128 + (constants.signals[signal] ?? INTERRUPTED_EXIT_CODE - 128);
+    // node:os on first use only: cli.ts imports this module, so --version would pay for it.
+    const { signals } = (require("node:os") as typeof import("node:os")).constants;
+    this.exitCode = 128 + (signals[signal] ?? INTERRUPTED_EXIT_CODE - 128);
   }
 }

@@ -7,7 +7,7 @@
 // consola/core, not the full consola: its fancy reporters cost ~7 ms of start-up
 // on every command (measured on the compiled binary), and the line format is fixed.
 
-import { createConsola, type LogObject } from "consola/core";
+import { type ConsolaInstance, createConsola, type LogObject } from "consola/core";
 import { Redactor } from "../redact.ts";
 import { getStreams, type Streams, setStreams } from "./fd-stream.ts";
 import { escapeControl } from "./terminal-text.ts";
@@ -30,15 +30,26 @@ function report(entry: LogObject): void {
   getStreams().stderr.write(`coffer: ${prefix}${text}\n`);
 }
 
-// throttle 0: a repeated message is the user's to see each time, not folded into "(repeated)".
-const logger = createConsola({ reporters: [{ log: report }], throttle: 0 });
-const hints = logger.withTag("hint");
+let logger: ConsolaInstance | undefined;
+let hints: ConsolaInstance | undefined;
+
+/** Made on the first message: most commands print none, and making it costs ~0.3 ms of start-up. */
+function log(): ConsolaInstance {
+  // throttle 0: a repeated message is the user's to see each time, not folded into "(repeated)".
+  logger ??= createConsola({ reporters: [{ log: report }], throttle: 0 });
+  return logger;
+}
+
+function hintLog(): ConsolaInstance {
+  hints ??= log().withTag("hint");
+  return hints;
+}
 
 export const say = {
-  error: (message: string) => logger.error(message),
-  hint: (message: string) => hints.info(message),
-  warn: (message: string) => logger.warn(message),
-  info: (message: string) => logger.info(message),
+  error: (message: string) => log().error(message),
+  hint: (message: string) => hintLog().info(message),
+  warn: (message: string) => log().warn(message),
+  info: (message: string) => log().info(message),
   /** Multi-line diagnostics (stacks under --verbose), redacted and escaped line by line. */
   raw: (text: string) =>
     getStreams().stderr.write(`${text.split("\n").map(humanText).join("\n")}\n`),

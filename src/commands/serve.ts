@@ -15,7 +15,6 @@ import {
   parseListen,
 } from "../serve/listen.ts";
 import { startServer } from "../serve/server.ts";
-import { postgresWaiter, sqliteWaiter } from "../serve/wait.ts";
 import { forbidCoreDumps } from "../vault/core-dumps.ts";
 import { readPassphrase } from "../vault/passphrase.ts";
 import type { Vault } from "../vault/vault.ts";
@@ -82,13 +81,11 @@ async function serveUntil(args: ServeArgs, stopped: Promise<void>): Promise<void
     await client.close();
     throw err;
   }
-  const waiter = postgres ? await postgresWaiter(target) : sqliteWaiter(target);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
       vault,
       client,
-      waiter,
       socket,
       socketIsOwn: args.socket === undefined && fallback.own,
       listen,
@@ -98,7 +95,6 @@ async function serveUntil(args: ServeArgs, stopped: Promise<void>): Promise<void
     });
   } catch (err) {
     vault?.lock();
-    await waiter.close();
     await client.close();
     throw err;
   }

@@ -22,9 +22,11 @@ const FORGET_MS = 60_000;
 /** last_used_at is written at most this often per key: a write per request would be the bottleneck. */
 const TOUCH_EVERY_MS = 60_000;
 /**
- * A key found is trusted this long without asking the store again (a lookup
- * per request would cost as much as the work): `coffer key rm` takes effect
- * within this time, and expiry is judged on every request by the store's clock.
+ * A key found is kept this long, and only while the store's keys.version()
+ * stays the same (SQLite: PRAGMA data_version, about 2 µs; PostgreSQL: a
+ * removal's NOTIFY), so `coffer key rm` takes effect on the next request;
+ * the time bounds a NOTIFY that is late. Expiry is judged on every request
+ * by the store's clock.
  */
 export const KEY_CACHE_MS = 1000;
 
@@ -32,7 +34,10 @@ export class Authenticator {
   private readonly failures = new Map<string, { count: number; last: number }>();
   private readonly touched = new Map<string, number>();
   /** By key hash: the key, the store's clock minus ours when it was read, and until when to trust it. */
-  private readonly cache = new Map<string, { key: StoredKey; skew: number; until: number }>();
+  private readonly cache = new Map<
+    string,
+    { key: StoredKey; skew: number; until: number; version: string }
+  >();
 
   constructor(
     private readonly client: Client,
@@ -63,25 +68,24 @@ export class Authenticator {
     if (presented === undefined) return "a key is required";
     if (!KEY_PATTERN.test(presented)) return "the key is not valid";
     const hash = hashKey(presented);
-    const found = await this.find(hash);
-    if (!found || !sameHash(found.key.keyHash, hash)) return "the key is not valid";
-    if (found.key.expiresAt !== null && found.key.expiresAt <= found.now)
-      return "the key has expired";
-    return found.key;
-  }
-
-  private async find(hash: string): Promise<{ key: StoredKey; now: number } | null> {
     const local = Date.now();
+    // Read before the lookup: a change between the two shows on the next request.
+    // Every request: a version kept across requests (even for one turn of the
+    // event loop) could let one request through after the removal returned.
+    const version = await this.client.keys.version();
+    // The cache is keyed by the hash itself: a hit needs no second comparison.
     const hit = this.cache.get(hash);
-    if (hit && hit.until > local) return { key: hit.key, now: local + hit.skew };
+    if (hit && hit.until > local && hit.version === version)
+      return checkExpiry(hit.key, local + hit.skew);
     const found = await this.client.keys.find(hash);
-    if (!found) {
+    if (!found || !sameHash(found.key.keyHash, hash)) {
       this.cache.delete(hash);
-      return null;
+      return "the key is not valid";
     }
     if (this.cache.size > 1000) this.cache.clear();
-    this.cache.set(hash, { key: found.key, skew: found.now - local, until: local + KEY_CACHE_MS });
-    return found;
+    const until = local + KEY_CACHE_MS;
+    this.cache.set(hash, { key: found.key, skew: found.now - local, until, version });
+    return checkExpiry(found.key, found.now);
   }
 
   private async slowDown(peer: string): Promise<void> {
@@ -130,6 +134,10 @@ function describe(right: Right): string {
 }
 
 /** The token of `Authorization: Bearer TOKEN` (scheme case-insensitive), or undefined. */
+function checkExpiry(key: StoredKey, now: number): StoredKey | string {
+  return key.expiresAt !== null && key.expiresAt <= now ? "the key has expired" : key;
+}
+
 function bearer(header: string | null): string | undefined {
   if (header === null || header.length < 8 || header.slice(0, 7).toLowerCase() !== "bearer ")
     return undefined;

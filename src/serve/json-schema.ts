@@ -24,8 +24,11 @@ export function toJsonSchema(schema: unknown): JsonSchema {
     }
     case "union":
       return { anyOf: (s.options as unknown[]).map(toJsonSchema) };
-    case "array":
-      return { type: "array", items: toJsonSchema(s.item) };
+    case "array": {
+      const out: JsonSchema = { type: "array", items: toJsonSchema(s.item) };
+      for (const a of pipe) if (a.type === "max_length") out.maxItems = a.requirement;
+      return out;
+    }
     case "unknown":
       return { description: "any JSON value" };
     case "boolean":

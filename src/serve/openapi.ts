@@ -129,7 +129,9 @@ export function apiMarkdown(routes: readonly Route[]): string {
     "`Authorization: Bearer KEY` (a key from `coffer key create NAME --allow RULES`). Requests",
     "with an `Origin` header, or a `Host` other than `localhost`, `127.0.0.1`, `[::1]` or the",
     "`--listen` host, are refused. Bodies are `application/json`, at most 2 MiB. The same document",
-    "is served at `GET /v1/openapi.json` (to any key with a rule).",
+    "is served at `GET /v1/openapi.json` (to any key with a rule). A key removed with",
+    "`coffer key rm` is refused (401) from the next request on (on PostgreSQL, once its NOTIFY",
+    "has reached the server: milliseconds; 1 s at most).",
     "",
     "## Routes",
     "",
@@ -189,6 +191,10 @@ function fieldLines(r: Route): string[] {
 
 function describeField(f: JsonSchema): string {
   if (Array.isArray(f.enum)) return `(${f.enum.join(" \\| ")})`;
+  if (f.type === "array" && f.items) {
+    const most = f.maxItems === undefined ? "" : `, at most ${f.maxItems}`;
+    return `(array of ${describeField(f.items as JsonSchema).slice(1, -1)}${most})`;
+  }
   const type = Array.isArray(f.anyOf)
     ? (f.anyOf as JsonSchema[]).map((a) => a.type).join(" \\| ")
     : Array.isArray(f.type)

@@ -6,7 +6,6 @@ import type { Client } from "../client.ts";
 import type { StoredKey } from "../state/keys/rules.ts";
 import type { Vault } from "../vault/vault.ts";
 import type { Need } from "./needs.ts";
-import type { JobWaiter } from "./wait.ts";
 
 /** A bounded map of job id → queue name. */
 export class JobQueues {
@@ -29,7 +28,8 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** What a server gives every handler besides the request's own parts. */
 export interface ServerParts {
   client: Client;
-  waiter: JobWaiter;
+  /** A waiting claim probes its queue at least this often (default: the engine's fallback). */
+  pollMs: number | undefined;
   /** Aborted when the server starts shutting down: long polls answer 204 then. */
   closing: AbortSignal;
   /**

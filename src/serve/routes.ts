@@ -6,6 +6,7 @@ import { openApiDocument } from "./openapi.ts";
 import { type Route, route } from "./route.ts";
 import * as agents from "./routes/agents.ts";
 import * as queue from "./routes/queue.ts";
+import * as upkeep from "./routes/queue-admin.ts";
 import * as secrets from "./routes/secrets.ts";
 import * as sessions from "./routes/sessions.ts";
 import * as system from "./routes/system.ts";
@@ -48,6 +49,12 @@ export const routes: readonly Route[] = [
   queue.extend,
   queue.stats,
   queue.jobs,
+  upkeep.retry,
+  upkeep.retryAll,
+  upkeep.purge,
+  upkeep.schedules,
+  upkeep.putSchedule,
+  upkeep.removeSchedule,
   secrets.list,
   secrets.get,
   secrets.put,

@@ -25,7 +25,6 @@ import {
 } from "./route.ts";
 import { routes } from "./routes.ts";
 import { prepareSocket, removeSocket, sealSocket } from "./socket.ts";
-import type { JobWaiter } from "./wait.ts";
 
 export const DRAIN_MS = 10_000;
 const NO_OLD_TLS =
@@ -34,7 +33,11 @@ const IDLE_SECONDS = 45;
 
 export interface ServeOptions {
   client: Client;
-  waiter: JobWaiter;
+  /**
+   * A waiting claim looks at its queue at least this often even when no
+   * change signal came (default: the engine's fallback; tests raise it).
+   */
+  pollMs?: number | undefined;
   /** The Unix socket to listen on; `socketIsOwn`: its directory is coffer's default one. */
   socket?: string | undefined;
   socketIsOwn?: boolean | undefined;
@@ -60,7 +63,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const abort = new AbortController();
   const parts: ServerParts = {
     client: o.client,
-    waiter: o.waiter,
+    pollMs: o.pollMs,
     closing: abort.signal,
     jobQueues: new JobQueues(),
     vault: o.vault,
@@ -140,7 +143,6 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     await Promise.race([drained, late]);
     clearTimeout(timer);
     for (const s of servers) s.stop(true);
-    await o.waiter.close();
     o.vault?.lock();
     await o.client.close();
     if (o.socket) removeSocket(o.socket, ino);
@@ -216,11 +218,12 @@ function queryObject(params: URLSearchParams): Record<string, string | string[]>
   return out;
 }
 
-const HEADERS = {
+/** One Headers for every answer (each Response copies it): a plain object is converted per answer. */
+const HEADERS = new Headers({
   "content-type": "application/json",
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
-};
+});
 
 function json(status: number, body: unknown): Response {
   if (status === 204 || body === undefined) return new Response(null, { status, headers: HEADERS });

@@ -20,6 +20,21 @@ export function checksum(sql: string): string {
   return new Bun.CryptoHasher("sha256").update(sql).digest("hex");
 }
 
+/** Set by scripts/build.ts in the binary: the bundled migrations' checksums, comma-separated. */
+declare const COFFER_MIGRATION_CHECKSUMS: string | undefined;
+
+/** The bundled migrations' checksums when built into the binary; run from source, none. */
+export const BUNDLED_CHECKSUMS: readonly string[] | undefined =
+  typeof COFFER_MIGRATION_CHECKSUMS === "string"
+    ? COFFER_MIGRATION_CHECKSUMS.split(",")
+    : undefined;
+
+/** The checksum of migration `index` of `list`: built in for the bundled list, else computed. */
+function checksumAt(list: readonly Migration[], index: number): string {
+  const built = list === bundled && BUNDLED_CHECKSUMS ? BUNDLED_CHECKSUMS[index] : undefined;
+  return built ?? checksum((list[index] as Migration).sql);
+}
+
 export function schemaVersion(db: Database): number {
   return (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
 }
@@ -53,9 +68,10 @@ export function migrate(db: Database, options: MigrateOptions = {}): number {
       const record = db.query(
         "INSERT INTO coffer_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
       );
-      for (const m of list.slice(version)) {
+      for (const [i, m] of list.entries()) {
+        if (i < version) continue;
         db.run(m.sql);
-        record.run(m.version, m.name, checksum(m.sql), now());
+        record.run(m.version, m.name, checksumAt(list, i), now());
       }
       db.run(`PRAGMA user_version = ${latest}`);
       return latest;
@@ -139,7 +155,7 @@ function historyProblem(db: Database, version: number, list: readonly Migration[
     if (row.version > version || !known) {
       return `user_version is ${version} but migration ${row.version} (${row.name}) is recorded as applied`;
     }
-    if (known.name !== row.name || checksum(known.sql) !== row.checksum) {
+    if (known.name !== row.name || checksumAt(list, row.version - 1) !== row.checksum) {
       return `migration ${row.version} (${row.name}) in the store does not match this coffer's (checksum mismatch)`;
     }
   }

@@ -38,8 +38,11 @@ for (const engine of ENGINES) {
         if (round % 2 === 0) {
           w.kill("SIGKILL");
         } else if (existsSync(pidFile)) {
+          // The file may be caught empty between the shell's truncate and write: Number("")
+          // is 0, and kill(0) would SIGKILL this whole process group, the test runner too.
+          const pid = Number.parseInt(readFileSync(pidFile, "utf8"), 10);
           try {
-            process.kill(Number(readFileSync(pidFile, "utf8")), "SIGKILL");
+            if (pid > 1) process.kill(pid, "SIGKILL");
           } catch {
             // It had finished already.
           }

@@ -84,14 +84,6 @@ describe("coffer serve: keys and rights", () => {
     expect((await call(s.socket, "GET", "/v1/health", { key: none })).status).toBe(200);
   });
 
-  test("a removed key stops working within a second (the server trusts a key it found that long)", async () => {
-    const gone = makeKey(s.db, "gone", "sessions");
-    expect((await call(s.socket, "GET", "/v1/sessions", { key: gone })).status).toBe(200);
-    expect(coffer(["--db", s.db, "key", "rm", "gone"]).code).toBe(0);
-    await Bun.sleep(1100);
-    expectError(await call(s.socket, "GET", "/v1/sessions", { key: gone }), 401, "unauthorized");
-  });
-
   test("slows down a client that keeps presenting wrong keys, never a good one", async () => {
     // A server of its own: the failures above count against this same peer (the socket).
     const own = await serve();

@@ -19,6 +19,28 @@ describe("Redactor", () => {
     expect(r.redact("Authorization: Bearer abc.def.ghi-123")).toBe(`Authorization: Bearer ${MASK}`);
   });
 
+  it("should mask the shortest match of every token shape, alone", () => {
+    const r = new Redactor();
+    for (const token of [
+      `sk-${"a".repeat(16)}`,
+      `ghp_${"a".repeat(20)}`,
+      `github_pat_${"a".repeat(20)}`,
+      `xoxb-${"a".repeat(10)}`,
+      `AKIA${"A".repeat(16)}`,
+      `AIza${"a".repeat(35)}`,
+      `eyJ${"a".repeat(8)}.${"a".repeat(8)}.${"a".repeat(8)}`,
+      `sk_live_${"a".repeat(16)}`,
+      `glpat-${"a".repeat(20)}`,
+      `hf_${"a".repeat(30)}`,
+      `npm_${"a".repeat(36)}`,
+      `xapp-${"a".repeat(10)}`,
+    ]) {
+      expect(r.redact(token)).toBe(MASK);
+    }
+    expect(r.redact("Basic 12345678")).toBe(`Basic ${MASK}`);
+    expect(r.redact("Basic 1234567")).toBe("Basic 1234567");
+  });
+
   it("should mask every registered value, longest first, and leave short ones alone", () => {
     const r = new Redactor();
     r.add("hunter2hunter2");

@@ -15,7 +15,6 @@ import { Store, type StoreOptions } from "../../store/store.ts";
 import { storeError } from "../../store/store-error.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy, setSynchronous } from "../../store/tx.ts";
 import type { ClientVault } from "../../vault/client-vault.ts";
-import { SqliteVaultRows } from "../../vault/sqlite.ts";
 import { Mutex } from "./mutex.ts";
 
 /**
@@ -42,6 +41,18 @@ export async function openSqliteClient(options: StoreOptions): Promise<Client> {
 
 type Op = (...args: unknown[]) => unknown;
 
+let vaultModule: Promise<typeof import("../../vault/sqlite.ts")> | undefined;
+
+/**
+ * The vault's rows on SQLite, loaded with the vault or by the first
+ * transaction (for bindVault): they pull in node:crypto, ~2 ms of start-up
+ * that a queue or session command need not pay.
+ */
+function vaultRows(): Promise<typeof import("../../vault/sqlite.ts")> {
+  vaultModule ??= import("../../vault/sqlite.ts");
+  return vaultModule;
+}
+
 class SqliteClient implements Client {
   readonly engine = "sqlite" as const;
   readonly sessions: ClientTx["sessions"];
@@ -67,11 +78,14 @@ class SqliteClient implements Client {
     this.queue = wrapQueue(store, turn);
     this.agents = wrap(store.agents, turn);
     this.documents = wrap(store.documents, turn);
-    this.keys = wrap(store.keys, turn);
+    this.keys = wrapKeys(store, turn);
     this.audit = wrap(store.audit, turn);
     // Each vault read and write transaction takes its turn; sealing runs between turns.
     this.vault = lazyVault(async () => {
-      const { clientVault } = await import("../../vault/client-vault.ts");
+      const [{ clientVault }, { SqliteVaultRows }] = await Promise.all([
+        import("../../vault/client-vault.ts"),
+        vaultRows(),
+      ]);
       return clientVault(new SqliteVaultRows(store, (run) => this.turn(run)));
     });
   }
@@ -97,6 +111,7 @@ class SqliteClient implements Client {
   }
 
   private async inTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const { SqliteVaultRows } = await vaultRows(); // for bindVault, which is synchronous
     const db = this.store.db;
     // As the sync Store's writes: the write lock up front, busy past the timeout is exit 6.
     const begin = db.query("BEGIN IMMEDIATE");
@@ -199,6 +214,15 @@ function wrapQueue(store: Store, via: (run: () => unknown) => Promise<unknown>):
   };
   return new Proxy(base, {
     get: (obj, key) => (key in long ? long[key as keyof typeof long] : Reflect.get(obj, key)),
+  });
+}
+
+/** The keys; version() reads one pragma and needs no turn: a key check per request stays cheap. */
+function wrapKeys(store: Store, via: (run: () => unknown) => Promise<unknown>): ClientTx["keys"] {
+  const base = wrap(store.keys, via);
+  const version = async () => store.keys.version();
+  return new Proxy(base, {
+    get: (obj, key) => (key === "version" ? version : Reflect.get(obj, key)),
   });
 }
 

@@ -15,7 +15,8 @@ const byName = needs.queue;
 const byJob = needs.jobQueue;
 
 export const push = route("POST", "/v1/queues/{queue}/jobs", {
-  summary: "Enqueue a job",
+  summary:
+    "Enqueue a job; `group`: one at a time in push order, `after`: due once those job ids completed",
   right: byName,
   body: v.strictObject({
     payload: json,
@@ -23,14 +24,15 @@ export const push = route("POST", "/v1/queues/{queue}/jobs", {
     priority: v.optional(int(-(2 ** 31), 2 ** 31 - 1)),
     maxAttempts: v.optional(int(1, 1000)),
     dedupeKey: v.optional(text()),
+    group: v.optional(text(256)),
+    after: v.optional(v.pipe(v.array(int(1, Number.MAX_SAFE_INTEGER)), v.maxLength(100))),
   }),
   responses: { 201: "`{ id }`" },
-  async handler({ client, waiter, params, body }) {
+  async handler({ client, params, body }) {
     const queue = params.queue ?? "";
     const { payload, ...options } = body;
     if (payload === undefined) throw refuse.badRequest("payload is required");
     const id = await client.queue.enqueue(queue, payload, options);
-    waiter.notify(queue);
     return { status: 201, body: { id } };
   },
 });
@@ -43,7 +45,7 @@ export const claim = route("POST", "/v1/queues/{queue}/claim", {
     wait: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_WAIT_SECONDS))),
   }),
   responses: { 200: "the job with its `leaseToken`", 204: "no job came in time" },
-  async handler({ client, waiter, closing, jobQueues, params, body }) {
+  async handler({ client, pollMs, closing, jobQueues, params, body }) {
     const queue = params.queue ?? "";
     const options = body.lease === undefined ? {} : { lease: body.lease };
     const deadline = Date.now() + (body.wait ?? 0) * 1000;
@@ -55,7 +57,12 @@ export const claim = route("POST", "/v1/queues/{queue}/claim", {
       }
       const left = deadline - Date.now();
       if (left <= 0 || closing.aborted) return { status: 204 };
-      await waiter.wait(queue, left, closing);
+      // Woken by the store's change signal (any process's push), not by polling.
+      await client.queue.waitForJobs([queue], {
+        signal: closing,
+        timeoutMs: left,
+        fallbackMs: pollMs,
+      });
     }
   },
 });

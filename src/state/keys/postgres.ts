@@ -2,6 +2,7 @@
 // server's (now_ms()), so every host judges expiry by one clock.
 
 import { type PgHandle, runPg, withNumbers } from "../../engines/postgres/handle.ts";
+import type { PgTarget } from "../../engines/postgres/url.ts";
 import {
   type ApiKey,
   checkKeyName,
@@ -23,8 +24,39 @@ function pgKey(row: Record<string, unknown>): StoredKey {
   return toStoredKey(r);
 }
 
+/** The channel a key's removal is announced on, so that servers drop it from their caches. */
+export function keyChannel(target: Pick<PgTarget, "schema">): string {
+  return `${target.schema}_keys`.slice(0, 63);
+}
+
 export class PgKeys {
+  private generation = 0;
+  private listening: Promise<boolean> | undefined;
+
   constructor(private readonly db: PgHandle) {}
+
+  /**
+   * Changes whenever the keys may have changed: on each removal's NOTIFY
+   * (on the pool's one LISTEN connection, subscribed at the first call) and
+   * on each (re)subscription, since notices sent while it was down are lost.
+   * Without a subscription every call gives a new value: nothing is trusted.
+   */
+  async version(): Promise<string> {
+    // Through then(): a handle that cannot listen (a transaction's) throws, and means "no".
+    this.listening ??= Promise.resolve()
+      .then(() =>
+        this.db.sql.listen(
+          keyChannel(this.db.target),
+          () => this.generation++,
+          () => this.generation++,
+        ),
+      )
+      .then(
+        () => true,
+        () => false,
+      );
+    return (await this.listening) ? String(this.generation) : `x${++this.generation}`;
+  }
 
   async create(input: NewKey): Promise<{ key: string; info: ApiKey }> {
     const a = checkNewKey(input, 0);
@@ -51,9 +83,11 @@ export class PgKeys {
     checkKeyName(name);
     const rows = await runPg(
       this.db,
-      (sql) => sql`DELETE FROM api_keys WHERE name = ${name} RETURNING name`,
+      (sql) => sql`WITH gone AS (DELETE FROM api_keys WHERE name = ${name} RETURNING name)
+        SELECT name, pg_notify(${keyChannel(this.db.target)}, name) FROM gone`,
     );
     if ((rows as unknown[]).length === 0) throw noKey(name);
+    this.generation++; // this process's own removal counts before its NOTIFY comes back
   }
 
   find(keyHash: string): Promise<{ key: StoredKey; now: number } | null> {

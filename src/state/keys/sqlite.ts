@@ -19,7 +19,20 @@ import {
 export type { ApiKey, NewKey, StoredKey } from "./rules.ts";
 
 export class Keys {
+  /** Key writes made through this connection (data_version counts only the others'). */
+  private own = 0;
+
   constructor(private readonly store: Store) {}
+
+  /**
+   * Changes whenever the keys may have changed: after a commit by any other
+   * connection (PRAGMA data_version: no page is read) or a key write through
+   * this one. A key read while this stayed the same is still what the store holds.
+   */
+  version(): string {
+    const row = this.store.db.query("PRAGMA data_version").get() as { data_version: number };
+    return `${row.data_version}.${this.own}`;
+  }
 
   /** Stores a new key's hash; the key itself is returned once and kept nowhere. */
   create(input: NewKey): { key: string; info: ApiKey } {
@@ -51,6 +64,7 @@ export class Keys {
     const changed = this.store.write(
       () => this.store.db.query("DELETE FROM api_keys WHERE name = ?").run(name).changes,
     );
+    this.own++;
     if (changed === 0) throw noKey(name);
   }
 

@@ -1,6 +1,7 @@
 // SQLite's change signal for waiting workers: every commit, from any process,
 // writes the store's -wal file, so an inotify watch on the store's folder
-// (no polling) wakes the probe. A store that cannot be watched (":memory:",
+// (no polling) wakes the probe. Concurrent waiters on one store (a server's
+// long polls) share one watch. A store that cannot be watched (":memory:",
 // an odd file system) is left to the fallback timer.
 
 import { type FSWatcher, watch } from "node:fs";
@@ -10,23 +11,73 @@ import type { Subscribe } from "./wait.ts";
 /** Ms between probes when no change signal came: a lost signal costs at most this. */
 export const SQLITE_FALLBACK_MS = 2000;
 
+/** After a burst of file events, the waiters are told once more this much later. */
+const SETTLE_MS = 5;
+
+interface Shared {
+  watcher: FSWatcher | undefined;
+  again?: Timer | undefined;
+  listeners: Set<() => void>;
+}
+
+/** The open watches, by store path: one each, however many wait on it. */
+const watches = new Map<string, Shared>();
+let opened = 0;
+
+/** How many store watches this process has open now. */
+export function openWatchCount(): number {
+  return opened;
+}
+
 /** Watches the folder of `path` for writes to the store or its -wal file. */
 export function watchStore(path: string): Subscribe {
   return async (onChange) => {
-    const name = basename(path);
-    let watcher: FSWatcher | undefined;
-    try {
-      watcher = watch(dirname(path), { persistent: true }, (_event, file) => {
-        if (file === null || String(file).startsWith(name)) onChange();
-      });
-      watcher.on("error", () => {
-        watcher?.close();
-      });
-    } catch {
-      watcher = undefined;
-    }
+    const shared = watches.get(path) ?? openWatch(path);
+    const listener = () => onChange();
+    shared.listeners.add(listener);
     return () => {
-      watcher?.close();
+      shared.listeners.delete(listener);
+      if (shared.listeners.size > 0 || watches.get(path) !== shared) return;
+      watches.delete(path);
+      close(shared);
     };
   };
+}
+
+function openWatch(path: string): Shared {
+  const name = basename(path);
+  const shared: Shared = { watcher: undefined, listeners: new Set() };
+  try {
+    const tell = () => {
+      for (const listener of [...shared.listeners]) listener();
+    };
+    const watcher = watch(dirname(path), { persistent: true }, (_event, file) => {
+      if (file !== null && !String(file).startsWith(name)) return;
+      tell();
+      // A commit writes the -wal file before the index in -shm (mapped memory: no
+      // event), so a probe run on this event may not see it yet: look once more.
+      shared.again ??= setTimeout(() => {
+        shared.again = undefined;
+        tell();
+      }, SETTLE_MS);
+    });
+    watcher.on("error", () => {
+      if (watches.get(path) === shared) watches.delete(path);
+      close(shared);
+    });
+    shared.watcher = watcher;
+    opened++;
+  } catch {
+    shared.watcher = undefined;
+  }
+  watches.set(path, shared);
+  return shared;
+}
+
+function close(shared: Shared): void {
+  clearTimeout(shared.again);
+  if (!shared.watcher) return;
+  shared.watcher.close();
+  shared.watcher = undefined;
+  opened--;
 }

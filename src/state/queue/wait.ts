@@ -14,6 +14,8 @@ export interface WaitOptions {
   signal?: AbortSignal | undefined;
   /** Gives up after this many ms (it resolves false); default: no limit. */
   timeoutMs?: number | undefined;
+  /** The longest between two probes when no change signal came (default: the engine's). */
+  fallbackMs?: number | undefined;
 }
 
 export interface JobWaiter {
@@ -66,7 +68,11 @@ export async function openWaiter(
       if (due) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      const sleep = Math.min(left, fallbackMs, nextInMs ?? Number.POSITIVE_INFINITY);
+      const sleep = Math.min(
+        left,
+        options.fallbackMs ?? fallbackMs,
+        nextInMs ?? Number.POSITIVE_INFINITY,
+      );
       if (!changed) await pause(Math.max(0, sleep), signal, (w) => (wake = w));
       wake = undefined;
     }

@@ -1,6 +1,7 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
+import { migrationChecksums } from "../../../scripts/migration-checksums.ts";
 import { IntegrityError } from "../../../src/errors.ts";
 import { checksum, migrate, migrationStatus, schemaVersion } from "../../../src/store/migrate.ts";
 import { latestVersion, migrations } from "../../../src/store/migrations.ts";
@@ -16,6 +17,10 @@ function tables(db: Database): string[] {
 }
 
 describe("migrate", () => {
+  it("should build into the binary the checksum of each bundled migration and no other", () => {
+    expect(migrationChecksums()).toEqual(migrations.map((m) => checksum(m.sql)));
+  });
+
   it("should apply every bundled migration to a fresh database", () => {
     const db = new Database(":memory:");
     expect(migrate(db)).toBe(latestVersion);
