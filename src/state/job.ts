@@ -87,8 +87,42 @@ const JobRow = v.object({
   updated_at: v.number(),
 });
 
+type JobRowShape = v.InferOutput<typeof JobRow>;
+
+const STATUS_SET: ReadonlySet<unknown> = new Set(JOB_STATUSES);
+const num = (x: unknown) => typeof x === "number" && !Number.isNaN(x);
+const str = (x: unknown) => typeof x === "string";
+const strOrNull = (x: unknown) => x === null || typeof x === "string";
+
+/**
+ * The checks of JobRow written out, for the worker's hot path (valibot's
+ * parse was a tenth of a claim's CPU time); any row they do not pass goes
+ * through valibot, which says what is wrong.
+ */
+function isJobRow(row: unknown): row is JobRowShape {
+  if (typeof row !== "object" || row === null) return false;
+  const r = row as Record<string, unknown>;
+  return (
+    num(r.id) &&
+    str(r.queue) &&
+    str(r.payload) &&
+    STATUS_SET.has(r.status) &&
+    num(r.priority) &&
+    num(r.attempts) &&
+    num(r.max_attempts) &&
+    strOrNull(r.dedupe_key) &&
+    (r.group_key === undefined || strOrNull(r.group_key)) &&
+    num(r.run_at) &&
+    (r.locked_until === null || num(r.locked_until)) &&
+    strOrNull(r.lease_token) &&
+    strOrNull(r.last_error) &&
+    num(r.created_at) &&
+    num(r.updated_at)
+  );
+}
+
 export function toJob(row: unknown): Job {
-  const r = v.parse(JobRow, row);
+  const r = isJobRow(row) ? row : v.parse(JobRow, row);
   return {
     id: r.id,
     queue: r.queue,

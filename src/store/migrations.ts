@@ -7,6 +7,7 @@ import agents from "../../migrations/0003_agents.sql" with { type: "text" };
 import queueWorkers from "../../migrations/0004_queue_workers.sql" with { type: "text" };
 import apiKeys from "../../migrations/0005_api_keys.sql" with { type: "text" };
 import audit from "../../migrations/0006_audit.sql" with { type: "text" };
+import jobsLive from "../../migrations/0007_jobs_live.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: "queue_workers", sql: queueWorkers },
   { version: 5, name: "api_keys", sql: apiKeys },
   { version: 6, name: "audit", sql: audit },
+  { version: 7, name: "jobs_live", sql: jobsLive },
 ];
 
 export const latestVersion = migrations.length;

@@ -10,6 +10,7 @@ import queueWorkers from "../../../migrations/postgres/0004_queue_workers.sql" w
 };
 import apiKeys from "../../../migrations/postgres/0005_api_keys.sql" with { type: "text" };
 import audit from "../../../migrations/postgres/0006_audit.sql" with { type: "text" };
+import jobsLive from "../../../migrations/postgres/0007_jobs_live.sql" with { type: "text" };
 import type { Migration } from "../../store/migrations.ts";
 
 export const pgMigrations: readonly Migration[] = [
@@ -19,6 +20,7 @@ export const pgMigrations: readonly Migration[] = [
   { version: 4, name: "queue_workers", sql: queueWorkers },
   { version: 5, name: "api_keys", sql: apiKeys },
   { version: 6, name: "audit", sql: audit },
+  { version: 7, name: "jobs_live", sql: jobsLive },
 ];
 
 export const pgLatestVersion = pgMigrations.length;

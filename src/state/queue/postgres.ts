@@ -1,15 +1,15 @@
-// The job queue's SQL on PostgreSQL. Rules (validation, errors) come from
+// The job queue on PostgreSQL. Rules (validation, errors) come from
 // ./rules.ts, the row shape from ../job.ts; time is the server's (now_ms()).
+// The SQL lives beside it: ./postgres-claim.ts (the hot path),
+// ./postgres-admin.ts (reads, retries, purges, schedules), ./postgres-graph.ts.
 
 import type { SQL } from "bun";
 import { inPgTransaction, type PgHandle, runPg } from "../../engines/postgres/handle.ts";
-import { BusyError, NotFoundError } from "../../errors.ts";
 import { redactTokens } from "../../redact.ts";
 import {
   DEFAULT_LEASE_MS,
   defaultBackoff,
   type EnqueueOptions,
-  emptyStats,
   type Job,
   type JobStatus,
   type LeaseOptions,
@@ -17,39 +17,38 @@ import {
   type QueueStats,
 } from "../job.ts";
 import {
-  firePgSchedules,
-  insertPgJob,
-  pgParentFailed,
-  upsertPgSchedule,
-} from "./postgres-graph.ts";
-import { jobChannel, pgJob } from "./postgres-rows.ts";
+  addPgSchedule,
+  getPgJob,
+  listPgJobs,
+  listPgSchedules,
+  pgQueueStats,
+  purgePgJobs,
+  removePgSchedule,
+  retryAllPgJobs,
+  retryPgJob,
+} from "./postgres-admin.ts";
 import {
-  ACK_ALL_HELD,
-  ACK_HELD,
-  CLAIM_DUE,
-  DUE,
-  HELD,
-  INSERT_JOB,
-  INSERT_JOBS,
-  RECLAIM_AND_SCHEDULES,
-  SEEN_STATUS,
-} from "./postgres-sql.ts";
+  ackPgJob,
+  ackPgJobs,
+  claimPgJobs,
+  extendPgJob,
+  failPgJob,
+  type PgFailPolicy,
+  releasePgJob,
+  settleAndClaimPg,
+} from "./postgres-claim.ts";
+import { insertPgJob } from "./postgres-graph.ts";
+import { jobChannel } from "./postgres-rows.ts";
+import { DUE, INSERT_JOB, INSERT_JOBS } from "./postgres-sql.ts";
 import { pgWaiter, pgWorkPort } from "./postgres-work.ts";
 import {
-  asSeen,
   checkClaimLimit,
   checkEnqueue,
   checkLease,
-  checkListOptions,
-  checkPurgeAge,
   checkRetryDelay,
-  dedupeTakenError,
   type EnqueueArgs,
-  heldError,
-  retryError,
-  storedError,
 } from "./rules.ts";
-import { checkSchedule, type Schedule, type ScheduleSpec, toSchedule } from "./schedule-rules.ts";
+import type { Schedule, ScheduleSpec } from "./schedule-rules.ts";
 import { type WaitOptions, waitOnce } from "./wait.ts";
 import { type JobHandler, runWorker, type WorkOptions, type WorkResult } from "./work.ts";
 
@@ -62,15 +61,16 @@ export interface PgQueueOptions extends QueueOptions {
 }
 
 export class PgQueue {
-  private readonly backoff: (attempt: number) => number;
-  private readonly redact: (text: string) => string;
+  private readonly policy: PgFailPolicy;
 
   constructor(
     private readonly db: PgQueueHandle,
     private readonly options: PgQueueOptions = {},
   ) {
-    this.backoff = options.backoff ?? defaultBackoff;
-    this.redact = options.redact ?? redactTokens;
+    this.policy = {
+      backoff: options.backoff ?? defaultBackoff,
+      redact: options.redact ?? redactTokens,
+    };
   }
 
   /** Adds a job; returns its id (or the live job's with the same dedupe key). Wakes listeners. */
@@ -145,47 +145,19 @@ export class PgQueue {
   }
 
   /** Claims up to `limit` due jobs, each with its own lease token; skips rows other workers hold. */
-  async dequeueMany(
-    queue: string,
-    limit: number,
-    options: { lease?: number } = {},
-  ): Promise<Job[]> {
+  dequeueMany(queue: string, limit: number, options: { lease?: number } = {}): Promise<Job[]> {
     checkClaimLimit(limit);
-    const lease = checkLease(options.lease);
-    return this.run(async (sql) => {
-      for (const r of await sql.unsafe(RECLAIM_AND_SCHEDULES, [queue])) {
-        if (r.status === "failed") await pgParentFailed(sql, Number(r.id));
-        if (r.status === "schedule") await this.transaction((_q, tx) => firePgSchedules(tx, queue));
-      }
-      const rows = await sql.unsafe(CLAIM_DUE, [queue, limit, lease]);
-      return rows.map(pgJob).sort((a: Job, b: Job) => b.priority - a.priority || a.id - b.id);
-    });
+    return claimPgJobs(this.db, queue, limit, checkLease(options.lease));
   }
 
   /** Marks a held job completed. */
   ack(id: number, options: LeaseOptions = {}): Promise<void> {
-    return this.run(async (sql) => {
-      const rows = await sql.unsafe(ACK_HELD, [
-        id,
-        options.token ?? null,
-        jobChannel(this.db.target),
-      ]);
-      if (rows.length === 0) throw await this.notHeld(sql, id, options.token);
-    });
+    return ackPgJob(this.db, id, options);
   }
 
   /** Acks several held jobs in one statement: all of them, or none if one is not held. */
-  async ackMany(
-    claims: readonly { id: number; token?: string | null | undefined }[],
-  ): Promise<void> {
-    if (claims.length === 0) return;
-    const list = JSON.stringify(claims.map((c) => ({ id: c.id, token: c.token ?? null })));
-    const acked = await this.run((sql) => sql.unsafe(ACK_ALL_HELD, [list]));
-    if (acked.length === claims.length) return;
-    // Nothing was acked: one by one, in a transaction, finds the first claim not held and says why.
-    await this.transaction(async (q) => {
-      for (const c of claims) await q.ack(c.id, { token: c.token ?? undefined });
-    });
+  ackMany(claims: readonly { id: number; token?: string | null | undefined }[]): Promise<void> {
+    return ackPgJobs(this.db, claims);
   }
 
   /** Records `error` on a held job: back to pending after a backoff, or failed once spent. */
@@ -195,47 +167,22 @@ export class PgQueue {
     options: LeaseOptions & { retryDelay?: number } = {},
   ): Promise<Job> {
     checkRetryDelay(options.retryDelay);
-    return this.transaction(async (q, sql) => {
-      const [row] = await sql`SELECT *, now_ms() AS now FROM jobs WHERE id = ${id} FOR UPDATE`;
-      const job = row ? pgJob(row) : null;
-      const why = heldError(id, job, options.token, Number(row?.now));
-      if (why || !job) throw why ?? new NotFoundError(`no job ${id}`);
-      const dead = job.attempts >= job.maxAttempts;
-      const delay = options.retryDelay ?? q.backoff(job.attempts);
-      const [updated] = await sql`UPDATE jobs SET status = ${dead ? "failed" : "pending"},
-          last_error = ${storedError(error, q.redact)},
-          run_at = CASE WHEN ${dead}::boolean THEN run_at ELSE now_ms() + ${delay}::bigint END,
-          locked_until = NULL, lease_token = NULL, updated_at = now_ms()
-        WHERE id = ${id} RETURNING *`;
-      if (dead) await pgParentFailed(sql, id);
-      return pgJob(updated);
-    });
+    return failPgJob(this.db, id, error, options, this.policy);
   }
 
   /** Settles a held job (acked, or failed with `error`) and claims the next due one, in one transaction. */
-  settleAndClaim(
+  async settleAndClaim(
     id: number,
     settle: LeaseOptions & { error?: string | undefined },
     next?: { queue: string; lease?: number | undefined },
   ): Promise<Job | null> {
-    return this.transaction(async (q) => {
-      if (settle.error === undefined) await q.ack(id, settle);
-      else await q.fail(id, settle.error, settle);
-      return next ? q.dequeue(next.queue, { lease: next.lease }) : null;
-    });
+    const claim = next ? { queue: next.queue, lease: checkLease(next.lease) } : undefined;
+    return settleAndClaimPg(this.db, id, settle, claim, this.policy);
   }
 
   /** Hands a held job back to pending, its attempt not counted; wakes listeners. */
   release(id: number, options: LeaseOptions = {}): Promise<void> {
-    return this.run(async (sql) => {
-      const rows = await sql.unsafe(
-        `UPDATE jobs SET status = 'pending', attempts = greatest(attempts - 1, 0), run_at = now_ms(),
-           locked_until = NULL, lease_token = NULL, updated_at = now_ms()
-         WHERE id = $1 AND ${HELD} RETURNING pg_notify($3, queue)`,
-        [id, options.token ?? null, jobChannel(this.db.target)],
-      );
-      if (rows.length === 0) throw await this.notHeld(sql, id, options.token);
-    });
+    return releasePgJob(this.db, id, options);
   }
 
   /** Whether a job of `queue` is claimable now, else in how many ms one may be (null: none waits). */
@@ -264,131 +211,53 @@ export class PgQueue {
     options: LeaseOptions = {},
   ): Promise<Job> {
     checkLease(lease);
-    return this.run(async (sql) => {
-      const [row] = await sql.unsafe(
-        `UPDATE jobs SET locked_until = now_ms() + $3, updated_at = now_ms()
-         WHERE id = $1 AND ${HELD} RETURNING *`,
-        [id, options.token ?? null, lease],
-      );
-      if (!row) throw await this.notHeld(sql, id, options.token);
-      return pgJob(row);
-    });
+    return extendPgJob(this.db, id, lease, options);
   }
 
   get(id: number): Promise<Job | null> {
-    return this.run(async (sql) => {
-      const [row] = await sql`SELECT * FROM jobs WHERE id = ${id}`;
-      return row ? pgJob(row) : null;
-    });
+    return getPgJob(this.db, id);
   }
 
-  async list(
+  list(
     queue: string,
     options: { status?: JobStatus; limit?: number; offset?: number } = {},
   ): Promise<Job[]> {
-    const { status, limit, offset } = checkListOptions(options);
-    return this.run(async (sql): Promise<Job[]> => {
-      const rows = await sql.unsafe(
-        `SELECT *, now_ms() AS now FROM jobs WHERE queue = $1
-           AND ($2::text IS NULL OR ${SEEN_STATUS} = $2) ORDER BY id LIMIT $3 OFFSET $4`,
-        [queue, status, limit, offset],
-      );
-      return rows.map((row: Record<string, unknown>) => asSeen(pgJob(row), Number(row.now)));
-    });
+    return listPgJobs(this.db, queue, options);
   }
 
   /** Job counts by status, for one queue or for each queue. */
   stats(queue?: string): Promise<QueueStats[]> {
-    const only = queue ?? null;
-    return this.run(async (sql) => {
-      const rows = await sql.unsafe(
-        `SELECT queue, ${SEEN_STATUS} AS status, count(*)::int AS n FROM jobs
-         WHERE $1::text IS NULL OR queue = $1 GROUP BY 1, 2 ORDER BY queue COLLATE "C"`,
-        [only],
-      );
-      const byQueue = new Map<string, QueueStats>();
-      if (queue !== undefined) byQueue.set(queue, emptyStats(queue));
-      for (const r of rows as { queue: string; status: JobStatus; n: number }[]) {
-        const s = byQueue.get(r.queue) ?? emptyStats(r.queue);
-        s[r.status] = r.n;
-        byQueue.set(r.queue, s);
-      }
-      return [...byQueue.values()];
-    });
+    return pgQueueStats(this.db, queue);
   }
 
   /** Sends a failed (dead) job back to pending with fresh attempts. */
   retry(id: number): Promise<Job> {
-    return this.transaction(async (_q, sql) => {
-      const [row] = await sql`SELECT * FROM jobs WHERE id = ${id} FOR UPDATE`;
-      const why = retryError(id, row ? { status: row.status } : null);
-      if (why) throw why;
-      if (row?.dedupe_key != null) {
-        const [live] = await sql`SELECT id FROM jobs WHERE queue = ${row.queue}
-          AND dedupe_key = ${row.dedupe_key} AND status IN ('pending', 'processing')`;
-        if (live) throw dedupeTakenError(id, row.dedupe_key, Number(live.id));
-      }
-      const [updated] =
-        await sql`UPDATE jobs SET status = 'pending', attempts = 0, run_at = now_ms(),
-        updated_at = now_ms() WHERE id = ${id} RETURNING *`;
-      await sql`SELECT pg_notify(${jobChannel(this.db.target)}, ${row?.queue})`;
-      return pgJob(updated);
-    });
+    return retryPgJob(this.db, id);
   }
 
   /** Retries every failed job of `queue`; returns how many. Wakes listeners. */
   retryAll(queue: string): Promise<number> {
-    return this.run(async (sql) => {
-      const r = await sql`UPDATE jobs SET status = 'pending', attempts = 0, run_at = now_ms(),
-        updated_at = now_ms() WHERE queue = ${queue} AND status = 'failed' AND (dedupe_key IS NULL OR (
-          NOT EXISTS (SELECT 1 FROM jobs l WHERE l.queue = jobs.queue AND l.dedupe_key = jobs.dedupe_key
-                      AND l.status IN ('pending', 'processing'))
-          AND id = (SELECT min(f.id) FROM jobs f WHERE f.queue = jobs.queue
-                    AND f.dedupe_key = jobs.dedupe_key AND f.status = 'failed')))`;
-      if (r.count > 0) await sql`SELECT pg_notify(${jobChannel(this.db.target)}, ${queue})`;
-      return r.count;
-    });
+    return retryAllPgJobs(this.db, queue);
   }
 
   /** Deletes completed and failed jobs last touched more than `olderThan` ms ago. */
-  async purge(options: { olderThan: number; queue?: string }): Promise<number> {
-    const age = checkPurgeAge(options.olderThan);
-    const only = options.queue ?? null;
-    return this.run(async (sql) => {
-      const r = await sql`DELETE FROM jobs WHERE status IN ('completed', 'failed')
-        AND updated_at < now_ms() - ${age}::bigint AND (${only}::text IS NULL OR queue = ${only})`;
-      return r.count;
-    });
+  purge(options: { olderThan: number; queue?: string }): Promise<number> {
+    return purgePgJobs(this.db, options);
   }
 
   /** Adds (or replaces) a recurring job; each occurrence is enqueued once across all workers. */
   addSchedule(name: string, queue: string, spec: ScheduleSpec): Promise<Schedule> {
-    const args = checkSchedule(name, queue, spec);
-    return this.run((sql) => upsertPgSchedule(sql, args));
+    return addPgSchedule(this.db, name, queue, spec);
   }
 
   /** Every schedule, by name. */
   schedules(): Promise<Schedule[]> {
-    return this.run(async (sql) => {
-      const rows = await sql`SELECT * FROM schedules ORDER BY name COLLATE "C"`;
-      return rows.map(toSchedule);
-    });
+    return listPgSchedules(this.db);
   }
 
   /** Removes a schedule (exit 3 if there is none by that name). */
   removeSchedule(name: string): Promise<void> {
-    return this.run(async (sql) => {
-      const r = await sql`DELETE FROM schedules WHERE name = ${name}`;
-      if (r.count === 0) throw new NotFoundError(`no schedule '${name}'`);
-    });
-  }
-
-  private async notHeld(sql: SQL, id: number, token: string | undefined): Promise<Error> {
-    const [row] = await sql`SELECT *, now_ms() AS now FROM jobs WHERE id = ${id}`;
-    return (
-      heldError(id, row ? pgJob(row) : null, token, Number(row?.now)) ??
-      new BusyError(`job ${id} is no longer held`)
-    );
+    return removePgSchedule(this.db, name);
   }
 
   /** Runs `fn` on this handle, mapping driver errors to coffer's. */

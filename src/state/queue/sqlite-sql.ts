@@ -1,6 +1,13 @@
 // The SQLite queue's hot-path statements, in one place: the queue runs them,
 // and the benchmark's "coffer's SQL, no API" row runs exactly the same text.
 
+/**
+ * The partial index jobs_live's condition (migration 7): SQLite uses a
+ * partial index only for a query that repeats its WHERE term, so each look
+ * at pending or processing jobs says it beside its own `status = …`.
+ */
+export const LIVE = "status IN ('pending', 'processing')";
+
 export const INSERT_JOB = `INSERT INTO jobs (queue, payload, priority, max_attempts, dedupe_key, run_at, created_at, updated_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`;
 
@@ -11,7 +18,7 @@ export const RECLAIM_EXPIRED = `UPDATE jobs SET
       THEN 'lease expired on attempt ' || attempts || ' of ' || max_attempts || ' (worker died?)'
       ELSE last_error END,
     locked_until = NULL, lease_token = NULL, updated_at = ?1
-  WHERE queue = ?2 AND status = 'processing' AND locked_until <= ?1
+  WHERE queue = ?2 AND status = 'processing' AND ${LIVE} AND locked_until <= ?1
   RETURNING id, status`;
 
 /** A live job of j's group pushed before j: j must wait for it. */
@@ -27,7 +34,7 @@ export const PARENT_NOT_DONE = `SELECT 1 FROM job_parents jp JOIN jobs p ON p.id
   WHERE jp.job_id = j.id AND p.status <> 'completed'`;
 
 /** Job j (of queue ?3, at time ?2) may be claimed: due, not waiting on a parent, its group's head. */
-const CLAIMABLE = `j.queue = ?3 AND j.status = 'pending' AND j.run_at <= ?2
+const CLAIMABLE = `j.queue = ?3 AND j.status = 'pending' AND j.${LIVE} AND j.run_at <= ?2
   AND (j.waiting_on = 0 OR NOT EXISTS (${PARENT_NOT_DONE}))
   AND (j.group_key IS NULL OR NOT EXISTS (${EARLIER_IN_GROUP}))`;
 
@@ -59,15 +66,18 @@ export const RELEASE_HELD = `UPDATE jobs SET status = 'pending', attempts = max(
 
 /** ?2 now, ?3 queue (?1 unused, as in the claims): would a claim find work right now? */
 export const ANY_DUE = `SELECT 1 AS due FROM jobs j WHERE ${CLAIMABLE}
-  UNION ALL SELECT 1 FROM jobs WHERE queue = ?3 AND status = 'processing' AND locked_until <= ?2
+  UNION ALL SELECT 1 FROM jobs WHERE queue = ?3 AND status = 'processing' AND ${LIVE}
+    AND locked_until <= ?2
   UNION ALL SELECT 1 FROM schedules WHERE queue = ?3 AND next_run <= ?2
   LIMIT 1`;
 
 /** ?1 now, ?2 queue: the next time something of the queue falls due (a delayed job, a lease end). */
 export const NEXT_DUE = `SELECT min(t) AS t FROM (
-    SELECT min(run_at) AS t FROM jobs WHERE queue = ?2 AND status = 'pending' AND run_at > ?1
+    SELECT min(run_at) AS t FROM jobs WHERE queue = ?2 AND status = 'pending' AND ${LIVE}
+      AND run_at > ?1
     UNION ALL
-    SELECT min(locked_until) FROM jobs WHERE queue = ?2 AND status = 'processing' AND locked_until > ?1
+    SELECT min(locked_until) FROM jobs WHERE queue = ?2 AND status = 'processing' AND ${LIVE}
+      AND locked_until > ?1
     UNION ALL
     SELECT min(next_run) FROM schedules WHERE queue = ?2 AND next_run > ?1)`;
 

@@ -1,50 +1,45 @@
 // A crash-safe, at-least-once job queue. A claim is a lease: the job is held
 // until `locked_until`; if its worker dies the lease runs out and the job can
 // be claimed again, until its attempts are spent and it is marked failed.
+// The SQL lives beside it: ./sqlite-claim.ts (the hot path), ./sqlite-admin.ts
+// (reads, retries, purges, schedules), ./sqlite-graph.ts (groups, parents).
 
-import { InternalError, NotFoundError } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
 import {
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_ATTEMPTS,
   defaultBackoff,
   type EnqueueOptions,
-  emptyStats,
   JOB_STATUSES,
   type Job,
   type JobStatus,
   type LeaseOptions,
   type QueueOptions,
   type QueueStats,
-  toJob,
 } from "../job.ts";
+import { checkClaimLimit, checkEnqueue, checkLease, checkRetryDelay } from "./rules.ts";
+import type { Schedule, ScheduleSpec } from "./schedule-rules.ts";
 import {
-  asSeen,
-  checkClaimLimit,
-  checkEnqueue,
-  checkLease,
-  checkListOptions,
-  checkPurgeAge,
-  checkRetryDelay,
-  dedupeTakenError,
-  heldError,
-  retryError,
-  storedError,
-} from "./rules.ts";
-import { checkSchedule, type Schedule, type ScheduleSpec, toSchedule } from "./schedule-rules.ts";
-import { fireSchedules, insertJob, parentFailed, upsertSchedule } from "./sqlite-graph.ts";
+  addSchedule,
+  getJob,
+  listJobs,
+  listSchedules,
+  purgeJobs,
+  queueStats,
+  removeSchedule,
+  retryAllJobs,
+  retryJob,
+} from "./sqlite-admin.ts";
 import {
-  ACK_HELD,
-  ANY_DUE,
-  CLAIM_DUE,
-  CLAIM_NEXT,
-  LIVE_BY_KEY,
-  NEXT_DUE,
-  RECLAIM_EXPIRED,
-  RELEASE_HELD,
-  RETRY_ALL,
-  SEEN_STATUS,
-} from "./sqlite-sql.ts";
+  ackJob,
+  claimJobs,
+  extendJob,
+  failJob,
+  releaseJob,
+  settleAndClaimJob,
+} from "./sqlite-claim.ts";
+import { insertJob } from "./sqlite-graph.ts";
+import { ANY_DUE, NEXT_DUE } from "./sqlite-sql.ts";
 import { storeWaiter, storeWorkPort } from "./sqlite-work.ts";
 import { type WaitOptions, waitOnce } from "./wait.ts";
 import { type JobHandler, runWorker, type WorkOptions, type WorkResult } from "./work.ts";
@@ -105,7 +100,7 @@ export class Queue {
 
   /** Claims the next due job of `queue` for `lease` ms, or returns null when none is due. */
   dequeue(queue: string, options: { lease?: number } = {}): Job | null {
-    return this.#claim(queue, 1, checkLease(options.lease))[0] ?? null;
+    return claimJobs(this.store, queue, 1, checkLease(options.lease))[0] ?? null;
   }
 
   /**
@@ -115,48 +110,18 @@ export class Queue {
    */
   dequeueMany(queue: string, limit: number, options: { lease?: number } = {}): Job[] {
     checkClaimLimit(limit);
-    return this.#claim(queue, limit, checkLease(options.lease));
-  }
-
-  // #private: not a public method of the API (the Client's types are derived from those).
-  #claim(queue: string, limit: number, lease: number): Job[] {
-    return this.store.write(() => {
-      const now = this.store.now();
-      this.reclaimExpired(queue, now);
-      fireSchedules(this.db, queue, now);
-      // One job: `id = (…)` runs as a single index probe, cheaper than `IN (…)` on the hot path.
-      const rows =
-        limit === 1
-          ? [this.db.query(CLAIM_NEXT).get(now + lease, now, queue)].filter((r) => r !== null)
-          : this.db.query(CLAIM_DUE).all(now + lease, now, queue, limit);
-      // RETURNING gives rows in no promised order.
-      return rows.map(toJob).sort((a, b) => b.priority - a.priority || a.id - b.id);
-    });
-  }
-
-  /**
-   * Leases that ran out mean the worker died: the job goes back to pending,
-   * or to failed when that was its last attempt.
-   */
-  private reclaimExpired(queue: string, now: number): void {
-    const rows = this.db.query(RECLAIM_EXPIRED).all(now, queue) as { id: number; status: string }[];
-    for (const r of rows) if (r.status === "failed") parentFailed(this.db, r.id, now);
+    return claimJobs(this.store, queue, limit, checkLease(options.lease));
   }
 
   /** Marks a held job completed. */
   ack(id: number, options: LeaseOptions = {}): void {
-    this.store.write(() => {
-      const now = this.store.now();
-      // The lease check is part of the update: one statement on the hot path.
-      const { changes } = this.db.query(ACK_HELD).run(now, id, options.token ?? null);
-      if (changes === 0) throw this.notHeld(id, options.token, now);
-    });
+    ackJob(this.store, id, options);
   }
 
   /** Acks several held jobs in one transaction: all of them, or none if one is not held. */
   ackMany(claims: readonly { id: number; token?: string | null | undefined }[]): void {
     this.store.write(() => {
-      for (const claim of claims) this.ack(claim.id, { token: claim.token ?? undefined });
+      for (const claim of claims) ackJob(this.store, claim.id, { token: claim.token ?? undefined });
     });
   }
 
@@ -166,26 +131,7 @@ export class Queue {
    */
   fail(id: number, error: string, options: LeaseOptions & { retryDelay?: number } = {}): Job {
     checkRetryDelay(options.retryDelay);
-    return this.store.write(() => {
-      const now = this.store.now();
-      const job = this.requireHeld(id, options.token, now);
-      const dead = job.attempts >= job.maxAttempts;
-      const delay = options.retryDelay ?? this.backoff(job.attempts);
-      const row = this.db
-        .query(
-          `UPDATE jobs SET status = ?, last_error = ?, run_at = ?, locked_until = NULL,
-             lease_token = NULL, updated_at = ? WHERE id = ? RETURNING *`,
-        )
-        .get(
-          dead ? "failed" : "pending",
-          storedError(error, this.store.redact),
-          dead ? job.runAt : now + delay,
-          now,
-          id,
-        );
-      if (dead) parentFailed(this.db, id, now);
-      return toJob(row);
-    });
+    return failJob(this.store, id, error, options, this.backoff);
   }
 
   /**
@@ -197,27 +143,13 @@ export class Queue {
     settle: LeaseOptions & { error?: string | undefined },
     next?: { queue: string; lease?: number | undefined },
   ): Job | null {
-    const lease = next ? checkLease(next.lease) : 0;
-    return this.store.write(() => {
-      if (settle.error === undefined) this.ack(id, settle);
-      else this.fail(id, settle.error, settle);
-      if (!next) return null;
-      // The claim of dequeue, without its own (nested) transaction: this is the worker's hot path.
-      const now = this.store.now();
-      this.reclaimExpired(next.queue, now);
-      fireSchedules(this.db, next.queue, now);
-      const row = this.db.query(CLAIM_NEXT).get(now + lease, now, next.queue);
-      return row ? toJob(row) : null;
-    });
+    const claim = next ? { queue: next.queue, lease: checkLease(next.lease) } : undefined;
+    return settleAndClaimJob(this.store, id, settle, claim, this.backoff);
   }
 
   /** Hands a held job back to pending, its attempt not counted (a worker stopping before it finished). */
   release(id: number, options: LeaseOptions = {}): void {
-    this.store.write(() => {
-      const now = this.store.now();
-      const { changes } = this.db.query(RELEASE_HELD).run(now, id, options.token ?? null);
-      if (changes === 0) throw this.notHeld(id, options.token, now);
-    });
+    releaseJob(this.store, id, options);
   }
 
   /** Whether a job of `queue` is claimable now, else in how many ms one may be (null: none waits). */
@@ -247,106 +179,38 @@ export class Queue {
   /** Pushes the lease of a held job to `lease` ms from now. */
   extend(id: number, lease: number = DEFAULT_LEASE_MS, options: LeaseOptions = {}): Job {
     checkLease(lease);
-    return this.store.write(() => {
-      const now = this.store.now();
-      const row = this.db
-        .query(
-          `UPDATE jobs SET locked_until = ?1, updated_at = ?2
-           WHERE id = ?3 AND status = 'processing' AND locked_until > ?2
-             AND (?4 IS NULL OR lease_token = ?4)
-           RETURNING *`,
-        )
-        .get(now + lease, now, id, options.token ?? null);
-      if (!row) throw this.notHeld(id, options.token, now);
-      return toJob(row);
-    });
+    return extendJob(this.store, id, lease, options);
   }
 
   get(id: number): Job | null {
-    const row = this.store.read(() => this.db.query("SELECT * FROM jobs WHERE id = ?").get(id));
-    return row ? toJob(row) : null;
+    return getJob(this.store, id);
   }
 
   list(
     queue: string,
     options: { status?: JobStatus; limit?: number; offset?: number } = {},
   ): Job[] {
-    const { status, limit, offset } = checkListOptions(options);
-    const now = this.store.now();
-    const rows = this.store.read(() =>
-      this.db
-        .query(
-          `SELECT * FROM jobs WHERE queue = ?2 AND (?3 IS NULL OR ${SEEN_STATUS} = ?3)
-           ORDER BY id LIMIT ?4 OFFSET ?5`,
-        )
-        .all(now, queue, status, limit, offset),
-    );
-    return rows.map((row) => asSeen(toJob(row), now));
+    return listJobs(this.store, queue, options);
   }
 
   /** Job counts by status, for one queue or for each queue. */
   stats(queue?: string): QueueStats[] {
-    const rows = this.store.read(() =>
-      this.db
-        .query(
-          `SELECT queue, ${SEEN_STATUS} AS status, count(*) AS n FROM jobs
-           WHERE ?2 IS NULL OR queue = ?2 GROUP BY 1, 2 ORDER BY queue`,
-        )
-        .all(this.store.now(), queue ?? null),
-    ) as { queue: string; status: JobStatus; n: number }[];
-    const byQueue = new Map<string, QueueStats>();
-    if (queue !== undefined) byQueue.set(queue, emptyStats(queue));
-    for (const row of rows) {
-      const stats = byQueue.get(row.queue) ?? emptyStats(row.queue);
-      stats[row.status] = row.n;
-      byQueue.set(row.queue, stats);
-    }
-    return [...byQueue.values()];
+    return queueStats(this.store, queue);
   }
 
   /** Sends a failed (dead) job back to pending with fresh attempts. */
   retry(id: number): Job {
-    return this.store.write(() => {
-      const job = this.get(id);
-      const why = retryError(id, job);
-      if (why) throw why;
-      if (job?.dedupeKey != null) {
-        const live = this.db.query(LIVE_BY_KEY).get(job.queue, job.dedupeKey) as {
-          id: number;
-        } | null;
-        if (live) throw dedupeTakenError(id, job.dedupeKey, live.id);
-      }
-      const now = this.store.now();
-      const row = this.db
-        .query(
-          `UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?1, updated_at = ?1
-           WHERE id = ?2 RETURNING *`,
-        )
-        .get(now, id);
-      return toJob(row);
-    });
+    return retryJob(this.store, id);
   }
 
   /** Retries every failed job of `queue`; returns how many. */
   retryAll(queue: string): number {
-    return this.store.write(() => {
-      const now = this.store.now();
-      return this.db.query(RETRY_ALL).run(now, queue).changes;
-    });
+    return retryAllJobs(this.store, queue);
   }
 
   /** Deletes completed and failed jobs last touched more than `olderThan` ms ago. */
   purge(options: { olderThan: number; queue?: string }): number {
-    const age = checkPurgeAge(options.olderThan);
-    return this.store.write(() => {
-      const cutoff = this.store.now() - age;
-      return this.db
-        .query(
-          `DELETE FROM jobs WHERE status IN ('completed', 'failed') AND updated_at < ?1
-           AND (?2 IS NULL OR queue = ?2)`,
-        )
-        .run(cutoff, options.queue ?? null).changes;
-    });
+    return purgeJobs(this.store, options);
   }
 
   /**
@@ -354,41 +218,16 @@ export class Queue {
    * on `queue` once, by whichever claim comes first; missed ones give one job.
    */
   addSchedule(name: string, queue: string, spec: ScheduleSpec): Schedule {
-    const args = checkSchedule(name, queue, spec);
-    return this.store.write(() => upsertSchedule(this.db, args, this.store.now()));
+    return addSchedule(this.store, name, queue, spec);
   }
 
   /** Every schedule, by name. */
   schedules(): Schedule[] {
-    const rows = this.store.read(() =>
-      this.db.query("SELECT * FROM schedules ORDER BY name").all(),
-    );
-    return rows.map((r) => toSchedule(r as Record<string, unknown>));
+    return listSchedules(this.store);
   }
 
   /** Removes a schedule (exit 3 if there is none by that name); its jobs already enqueued stay. */
   removeSchedule(name: string): void {
-    this.store.write(() => {
-      const { changes } = this.db.query("DELETE FROM schedules WHERE name = ?").run(name);
-      if (changes === 0) throw new NotFoundError(`no schedule '${name}'`);
-    });
-  }
-
-  /** Why `token` does not hold job `id` at `now`, as the error to throw. */
-  private notHeld(id: number, token: string | undefined, now: number): Error {
-    try {
-      this.requireHeld(id, token, now);
-    } catch (err) {
-      return err as Error;
-    }
-    return new InternalError(`job ${id}: the lease check disagreed with the store`);
-  }
-
-  /** The job if `token` (or anyone, without one) holds a valid lease on it at `now`; else throws why not. */
-  private requireHeld(id: number, token: string | undefined, now: number): Job {
-    const job = this.get(id);
-    const why = heldError(id, job, token, now);
-    if (why || !job) throw why;
-    return job;
+    removeSchedule(this.store, name);
   }
 }

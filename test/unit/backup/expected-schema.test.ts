@@ -52,10 +52,10 @@ describe("expected schema", () => {
     const db = migrated();
     db.run("DROP INDEX messages_by_session");
     db.run("CREATE INDEX messages_by_session ON messages (id)");
-    db.run("DROP INDEX jobs_pending");
+    db.run("DROP INDEX jobs_live");
     const problems = schemaDifferences(readSchema(db), expectedSchema(latestVersion));
     expect(problems).toContain("index 'messages_by_session' differs from coffer's");
-    expect(problems).toContain("missing index 'jobs_pending'");
+    expect(problems).toContain("missing index 'jobs_live'");
   });
 
   it("should accept the statistics tables ANALYZE writes", () => {
