@@ -69,7 +69,8 @@ function refuseDamaged(vault: VaultStatus): void {
   if ("problem" in vault) throw new IntegrityError(`the vault is damaged: ${vault.problem}`);
 }
 
-function countLines(counts: StoreCounts): string[] {
+function countLines(counts: StoreCounts | null): string[] {
+  if (counts === null) return ["counts:        unreadable (the store is damaged)"];
   return [
     `agents:        ${counts.agents}`,
     `documents:     ${counts.documents} (${counts.documentVersions} version(s))`,

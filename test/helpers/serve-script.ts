@@ -24,6 +24,8 @@ export async function serveScript(api: ClientTx, out: unknown[], step: Step): Pr
   await step(keys.find(hashKey("cfk_nothing")));
   await step(keys.touch("agent"));
   await step(keys.list());
+  // What it counts differs by engine (data_version, a NOTIFY counter): only its type is shared.
+  out.push(typeof (await keys.version()));
   await step(keys.remove("agent"));
   await step((async () => keys.remove("agent"))());
   // The audit trail: hashes depend on the clock, so only their shape and the chain's verdict.
