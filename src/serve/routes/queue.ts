@@ -4,8 +4,9 @@
 import * as v from "valibot";
 import { JOB_STATUSES, MAX_DELAY_MS, MAX_LEASE_MS } from "../../state/job.ts";
 import { refuse } from "../api-error.ts";
-import { needs } from "../needs.ts";
-import { route } from "../route.ts";
+import { checkRight } from "../auth.ts";
+import { needs, rightFor } from "../needs.ts";
+import { type RouteContext, route } from "../route.ts";
 import { int, json, positiveId, queryInt, text } from "../schemas.ts";
 
 /** The longest a claim may wait for a job, in seconds. */
@@ -71,17 +72,44 @@ export const claim = route("POST", "/v1/queues/{queue}/claim", {
 const Token = { token: text(128) };
 
 export const ack = route("POST", "/v1/jobs/{id}/ack", {
-  summary: "Complete a held job",
+  summary:
+    "Complete a held job; with `next`, claim the next due job of its queue in the same transaction (needs the claim's right too)",
   right: byJob,
-  body: v.strictObject(Token),
-  responses: { 200: '`{ id, status: "completed" }`' },
-  async handler({ client, jobQueues, params, body }) {
+  body: v.strictObject({
+    ...Token,
+    next: v.optional(v.strictObject({ lease: v.optional(int(1, MAX_LEASE_MS)) })),
+  }),
+  responses: {
+    200: '`{ id, status: "completed" }`; with `next`: also `next`, the claimed job with its `leaseToken`, or null when none is due',
+  },
+  async handler(ctx) {
+    const { client, jobQueues, params, body } = ctx;
     const id = positiveId(params.id, "job id");
-    await client.queue.ack(id, { token: body.token });
+    if (body.next === undefined) {
+      await client.queue.ack(id, { token: body.token });
+      jobQueues.delete(id);
+      return { status: 200, body: { id, status: "completed" } };
+    }
+    // The claim route's right for the job's queue, checked before anything is settled.
+    const queue = await queueOf(ctx, id);
+    if (ctx.key) checkRight(ctx.key, await rightFor(byName, { ...ctx, params: { queue } }));
+    const next = await client.queue.settleAndClaim(
+      id,
+      { token: body.token },
+      { queue, lease: body.next.lease },
+    );
     jobQueues.delete(id);
-    return { status: 200, body: { id, status: "completed" } };
+    if (next) jobQueues.set(next.id, next.queue);
+    return { status: 200, body: { id, status: "completed", next } };
   },
 });
+
+/** The queue of job `id` (known from its claim, else looked up). */
+async function queueOf(ctx: RouteContext, id: number): Promise<string> {
+  const right = await rightFor(byJob, ctx);
+  if (right.area !== "queue") throw refuse.notFound(`no job ${id}`);
+  return right.queue;
+}
 
 export const fail = route("POST", "/v1/jobs/{id}/fail", {
   summary: "Record a failure: back to pending after backoff, or failed once attempts are spent",
