@@ -1,6 +1,7 @@
 // `bun scripts/bench-serve.ts`: coffer serve over its Unix socket, beside
 // baselines measured in the same run: claim+ack cycles/s with 1 and 8 clients
-// against the in-process library and a shell loop of CLI calls; the latency
+// (and claim once then ack with `next`, one request per job) against the
+// in-process library and a shell loop of CLI calls; the latency
 // from a push to the claim that was waiting for it (p50, p99).
 // Flags: --cycles N (jobs per socket round) --rounds N --cli N (shell cycles) --samples N
 
@@ -116,6 +117,27 @@ async function throughSocket(s: Server, queue: string, clients: number): Promise
   return CYCLES / ((performance.now() - began) / 1000);
 }
 
+/** `clients` loops over the socket: claim once, then ack with `next` (one request per job) until none is due; cycles/s. */
+async function chainedThroughSocket(s: Server, queue: string, clients: number): Promise<number> {
+  const client = await connect(s.db);
+  await fill(client, queue, CYCLES);
+  await client.close();
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const res = await post(s, `/v1/queues/${queue}/claim`, {});
+      if (res.status === 204) return;
+      let job = (await res.json()) as { id: number; leaseToken: string } | null;
+      while (job) {
+        const ack = await post(s, `/v1/jobs/${job.id}/ack`, { token: job.leaseToken, next: {} });
+        if (ack.status !== 200) throw new Error(`ack: ${ack.status}`);
+        job = ((await ack.json()) as { next: typeof job }).next;
+      }
+    }),
+  );
+  return CYCLES / ((performance.now() - began) / 1000);
+}
+
 /** A shell loop: `coffer queue pop` then `coffer queue ack ID --token T`, one process each; cycles/s. */
 async function shellLoop(): Promise<number> {
   const db = join(dir, "cli.db");
@@ -213,11 +235,15 @@ const lib: number[] = [];
 const one: number[] = [];
 const eight: number[] = [];
 const bare: number[] = [];
+const oneNext: number[] = [];
+const eightNext: number[] = [];
 const server = await startServer("serve");
 for (let r = 0; r < ROUNDS; r++) {
   lib.push(await inProcess(r));
   one.push(await throughSocket(server, `one-${r}`, 1));
   eight.push(await throughSocket(server, `eight-${r}`, 8));
+  oneNext.push(await chainedThroughSocket(server, `one-next-${r}`, 1));
+  eightNext.push(await chainedThroughSocket(server, `eight-next-${r}`, 8));
   bare.push(await floor(r));
 }
 const cli = await shellLoop();
@@ -239,6 +265,8 @@ console.log(`|${"-".repeat(46)}|---------|--------------|--------------|`);
 console.log(row("in-process library (connect(), one client)", L));
 console.log(row("coffer serve, 1 client over the socket", median(one)));
 console.log(row("coffer serve, 8 clients over the socket", median(eight)));
+console.log(row("coffer serve, 1 client, ack with next", median(oneNext)));
+console.log(row("coffer serve, 8 clients, ack with next", median(eightNext)));
 console.log(row("bare Bun.serve + same 2 calls, 8 clients", median(bare)));
 console.log(row("shell loop: coffer queue pop + ack", cli));
 console.log(`\npush → waiting claim answered (ms, ${SAMPLES} samples)\n`);
