@@ -2,12 +2,13 @@
 // the key's name as actor, the path's scope and name, the version answered.
 // Never a value: only the reply's `version` is read.
 
+import { recorded } from "../state/audit/record.ts";
 import { type Outcome, outcomeOf } from "../state/audit/rules.ts";
 import { ApiError } from "./api-error.ts";
 import type { Reply, RouteContext } from "./route.ts";
 
 /** A secret route's outcome in the audit trail, whatever it was: the key's name as actor, never a value. */
-export async function audited(
+export function audited(
   action: string,
   ctx: RouteContext,
   run: () => Promise<Reply>,
@@ -15,25 +16,17 @@ export async function audited(
   const what = {
     actor: ctx.key?.name ?? "anonymous",
     action,
-    scope: ctx.params.scope ?? null,
+    scope: ctx.params.scope ?? (ctx.query as { scope?: string }).scope ?? null,
     name: ctx.params.name ?? null,
   };
-  let reply: Reply;
-  try {
-    reply = await run();
-  } catch (err) {
-    const scope = what.scope ?? (ctx.query as { scope?: string }).scope ?? null;
-    await ctx.client.audit.append({ ...what, scope, outcome: auditOutcome(err) });
-    throw err;
-  }
-  const version = (reply.body as { version?: unknown } | undefined)?.version;
-  await ctx.client.audit.append({
-    ...what,
-    scope: what.scope ?? (ctx.query as { scope?: string }).scope ?? null,
-    version: typeof version === "number" ? version : null,
-    outcome: "ok",
+  return recorded(what, run, {
+    append: (entry) => ctx.client.audit.append(entry),
+    versionOf: (reply) => {
+      const version = (reply.body as { version?: unknown } | undefined)?.version;
+      return typeof version === "number" ? version : null;
+    },
+    outcomeOf: auditOutcome,
   });
-  return reply;
 }
 
 function auditOutcome(err: unknown): Outcome {

@@ -9,7 +9,8 @@ import type { Client } from "../../client.ts";
 import { isPostgresUrl } from "../../engines/postgres/url.ts";
 import { CofferError, type ErrorOptions, NotFoundError, UsageError } from "../../errors.ts";
 import { protectedNamesWarning } from "../../protected-env.ts";
-import { type AuditEntry, outcomeOf } from "../../state/audit/rules.ts";
+import { recorded } from "../../state/audit/record.ts";
+import type { AuditEntry } from "../../state/audit/rules.ts";
 import { fromSqliteError } from "../../store/sqlite-errors.ts";
 import { forbidCoreDumps } from "../../vault/core-dumps.ts";
 import { DEFAULT_SCOPE, type KdfParams } from "../../vault/format.ts";
@@ -103,25 +104,20 @@ export class PendingVault implements AsyncDisposable {
    * Runs `fn` and records it in the audit trail, as it ended (never a value).
    * A store that cannot take the row (read-only) is warned about: reads still work there.
    */
-  async audited<T>(
+  audited<T>(
     what: { action: string; scope?: string | undefined; name?: string },
     fn: () => Promise<T>,
     versionOf?: (result: T) => number | undefined,
   ): Promise<T> {
-    let result: T;
-    try {
-      result = await fn();
-    } catch (err) {
-      await this.record({ ...what, outcome: outcomeOf(err) });
-      throw err;
-    }
-    await this.record({ ...what, version: versionOf?.(result), outcome: "ok" });
-    return result;
+    return recorded({ actor: "cli", ...what }, fn, {
+      append: (entry) => this.record(entry),
+      versionOf,
+    });
   }
 
-  private async record(entry: Omit<AuditEntry, "actor">): Promise<void> {
+  private async record(entry: AuditEntry): Promise<void> {
     try {
-      await this.client.audit.append({ actor: "cli", ...entry });
+      await this.client.audit.append(entry);
     } catch (err) {
       const why = err instanceof CofferError ? err.message : "an unexpected error";
       say.warn(`the audit trail could not record this ${entry.action}: ${why}`);
