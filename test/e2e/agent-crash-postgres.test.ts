@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SQL } from "bun";
 import { connect, createVault, unlockVault } from "../../src/index.ts";
-import { BINARY, baseEnv, ensureBinary } from "../helpers/binary.ts";
+import { ensureBinary, runKilledAfter } from "../helpers/binary.ts";
 import { freshDatabase, type PgServer, pgServer } from "../helpers/pg-server.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -71,22 +71,6 @@ async function copyOf(server: PgServer, template: string, name: string): Promise
   return server.url.replace(/\/[^/?]+$/, `/${name}`);
 }
 
-async function runFor(db: string, args: string[], killAfterMs: number | null) {
-  const started = performance.now();
-  const proc = Bun.spawn([BINARY, ...args], {
-    env: baseEnv({ COFFER_DB: db }),
-    stdin: "ignore",
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  if (killAfterMs !== null) {
-    await Bun.sleep(killAfterMs);
-    proc.kill("SIGKILL");
-  }
-  await proc.exited;
-  return { killed: proc.signalCode === "SIGKILL", ms: performance.now() - started };
-}
-
 describe.skipIf(!pg)("a killed agent-model command on PostgreSQL", () => {
   test("agent rm and session fork leave all or nothing", async () => {
     if (!pg) return;
@@ -106,12 +90,12 @@ describe.skipIf(!pg)("a killed agent-model command on PostgreSQL", () => {
     ];
     for (const [c, [args, after]] of cases.entries()) {
       const probe = await copyOf(pg, template.database, `${template.database}_p${c}`);
-      const full = await runFor(probe, args, null);
+      const full = await runKilledAfter(probe, args, null);
       expect(await counts(probe)).toEqual(after);
       const outcomes: string[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         const db = await copyOf(pg, template.database, `${template.database}_${c}_${i}`);
-        const r = await runFor(db, args, full.ms * (0.4 + (1.0 * i) / ROUNDS));
+        const r = await runKilledAfter(db, args, full.ms * (0.4 + (1.0 * i) / ROUNDS));
         const seen = await counts(db);
         const none = JSON.stringify(seen) === JSON.stringify(before);
         if (!none) expect(seen).toEqual(after);

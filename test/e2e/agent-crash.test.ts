@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createVault, openStore, unlockVault } from "../../src/index.ts";
-import { BINARY, baseEnv, ensureBinary } from "../helpers/binary.ts";
+import { ensureBinary, runKilledAfter } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 /** Enough rows that the transaction takes a few hundred ms: a kill lands inside it. */
@@ -54,22 +54,6 @@ async function prepare(): Promise<{ path: string; passFile: string }> {
   return { path, passFile };
 }
 
-async function runFor(db: string, args: string[], killAfterMs: number | null) {
-  const started = performance.now();
-  const proc = Bun.spawn([BINARY, ...args], {
-    env: baseEnv({ COFFER_DB: db }),
-    stdin: "ignore",
-    stdout: "ignore",
-    stderr: "pipe",
-  });
-  if (killAfterMs !== null) {
-    await Bun.sleep(killAfterMs);
-    proc.kill("SIGKILL");
-  }
-  await proc.exited;
-  return { killed: proc.signalCode === "SIGKILL", ms: performance.now() - started };
-}
-
 type Counts = Awaited<ReturnType<typeof counts>>;
 
 async function counts(path: string) {
@@ -108,13 +92,13 @@ describe("a killed agent-model command", () => {
     ensureBinary();
     const probe = join(tempDir(), "probe.db");
     copyFileSync(template, probe);
-    const full = await runFor(probe, args, null);
+    const full = await runKilledAfter(probe, args, null);
     expect(await counts(probe)).toEqual(after);
     const outcomes: string[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const db = join(tempDir(), `round${i}.db`);
       copyFileSync(template, db);
-      const r = await runFor(db, args, full.ms * (0.5 + (1.1 * i) / ROUNDS));
+      const r = await runKilledAfter(db, args, full.ms * (0.5 + (1.1 * i) / ROUNDS));
       const seen = await counts(db);
       const outcome = JSON.stringify(seen) === JSON.stringify(before) ? "none" : "all";
       if (outcome === "all") expect(seen).toEqual(after);

@@ -66,3 +66,27 @@ export function coffer(args: string[], options: RunOptions = {}): RunResult {
     stderr: result.stderr.toString(),
   };
 }
+
+/**
+ * Runs the binary on the store `db`, SIGKILLed after `killAfterMs` (null: let it finish);
+ * says whether the kill landed before it ended, and how long it ran.
+ */
+export async function runKilledAfter(
+  db: string,
+  args: string[],
+  killAfterMs: number | null,
+): Promise<{ killed: boolean; ms: number }> {
+  const started = performance.now();
+  const proc = Bun.spawn([BINARY, ...args], {
+    env: baseEnv({ COFFER_DB: db }),
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  if (killAfterMs !== null) {
+    await Bun.sleep(killAfterMs);
+    proc.kill("SIGKILL");
+  }
+  await proc.exited;
+  return { killed: proc.signalCode === "SIGKILL", ms: performance.now() - started };
+}
