@@ -113,6 +113,8 @@ for (const engine of ENGINES) {
       const db = await engine.fresh("work_idle");
       await withClient(db, (c) => c.queue.stats());
       const w = startWorker(db, ["q", "--", "sh", "-c", "cat >/dev/null; date +%s%3N"]);
+      // A failed expect must not leave the worker running (and spending CPU) into later tests.
+      using _stop = { [Symbol.dispose]: () => w.kill("SIGKILL") };
       await Bun.sleep(800);
       const before = await cpuTicks(w.pid);
       await Bun.sleep(3000);
