@@ -4,7 +4,7 @@
 import { version } from "../package.json" with { type: "json" };
 import { extractGlobals } from "./cli/argv.ts";
 import { ExitStatus, Interrupted } from "./cli/exit-status.ts";
-import { getStreams, stdoutFailed } from "./cli/fd-stream.ts";
+import { stdoutFailed, writeOnce } from "./cli/fd-stream.ts";
 import { CofferError, ExitCode, InternalError } from "./errors.ts";
 
 // Everything else loads after --version is answered: each module imported
@@ -18,9 +18,8 @@ export async function main(
     const { globals, rest } = extractGlobals(argv);
     verbose ||= globals.verbose;
     if (globals.version) {
-      // fd-stream, not the output module: its logger is not worth loading for one line.
-      const text = globals.json ? `${JSON.stringify({ version })}\n` : `coffer ${version}\n`;
-      getStreams().stdout.write(text);
+      // Not the output module: its logger is not worth loading for one line.
+      await writeOnce(globals.json ? `${JSON.stringify({ version })}\n` : `coffer ${version}\n`);
       return ExitCode.ok;
     }
     const [{ setContext }, { dispatch }, { root }] = await Promise.all([

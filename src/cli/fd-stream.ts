@@ -1,9 +1,12 @@
 // stdout and stderr written with writeSync on fds 1 and 2. Creating
 // process.stdout (Node's stream machinery) costs ~10 ms at start-up on the
 // compiled binary, measured: every command would pay it (docs/benchmarks.md).
+// node:fs itself costs ~0.7 ms to load there, so it is required on the first
+// write, and `--version` writes its one line without it (writeOnce).
 
-import { writeSync } from "node:fs";
 import { isatty } from "./isatty.ts";
+
+let writeSync: typeof import("node:fs").writeSync | undefined;
 
 export interface FdStream {
   write(data: string | Uint8Array): boolean;
@@ -24,6 +27,7 @@ export function fdStream(fd: number, onError: (err: NodeJS.ErrnoException) => vo
       const bytes = typeof data === "string" ? encoder.encode(data) : data;
       for (let off = 0; off < bytes.length; ) {
         try {
+          writeSync ??= (require("node:fs") as typeof import("node:fs")).writeSync;
           off += writeSync(fd, bytes, off);
         } catch (err) {
           const e = err as NodeJS.ErrnoException;
@@ -67,11 +71,13 @@ const stderr = fdStream(2, () => {});
  * is not an error, so the rest is dropped and the command finishes normally,
  * closing the store; any other failure (a full disk) is reported and is exit 7.
  */
-const stdout = fdStream(1, (err) => {
+const stdout = fdStream(1, stdoutError);
+
+function stdoutError(err: NodeJS.ErrnoException): void {
   if (err.code === "EPIPE") return;
   failure = err.code ?? err.message;
   stderr.write(`coffer: error: write to stdout: ${failure}\n`);
-});
+}
 
 let streams: Streams = { stdout, stderr };
 
@@ -82,4 +88,21 @@ export function setStreams(next: Streams): void {
 
 export function getStreams(): Streams {
   return streams;
+}
+
+/**
+ * Writes `text` to stdout as the whole of a command's output, failing as the
+ * stream would (EPIPE quiet, anything else reported and exit 7) but without
+ * loading node:fs: Bun.write on fd 1 costs nothing at start-up.
+ */
+export async function writeOnce(text: string): Promise<void> {
+  if (streams.stdout !== stdout) {
+    streams.stdout.write(text);
+    return;
+  }
+  try {
+    await Bun.write(Bun.stdout, text);
+  } catch (err) {
+    stdoutError(err as NodeJS.ErrnoException);
+  }
 }

@@ -256,3 +256,17 @@ describe("a failing stderr", () => {
     expect(shell('"$COFFER" queue push q2 "{not json" 2>/dev/full').code).toBe(2);
   });
 });
+
+describe("a failing stdout", () => {
+  it("should be exit 7 with one line for a full disk, and quiet for a reader gone", () => {
+    // --version writes without node:fs, the rest through it: both fail the same way.
+    for (const args of ["--version", "--version --json", "queue stats"]) {
+      const full = shell(`"$COFFER" ${args} >/dev/full`);
+      expect(full.code).toBe(7);
+      expect(full.trace).toBe("coffer: error: write to stdout: ENOSPC\n");
+      // A reader that exits without reading (EPIPE, or no write needed) is no error of coffer's.
+      const gone = shell(`("$COFFER" ${args}; echo "rc=$?" >&2) | true`);
+      expect(gone.trace).toBe("rc=0\n");
+    }
+  });
+});
