@@ -1,6 +1,9 @@
 // One job's CMD for `coffer queue work`: the payload on its stdin, its output
 // passed through (masked with --secrets), the last 4 KiB of its stderr kept
 // as the job's error, SIGTERM then SIGKILL 5 s later when it must stop.
+// CMD leads its own process group (a new session), and the signals go to the
+// group: `sh -c 'python job.py'` timed out stops python too, not only sh,
+// so a job that is retried never runs on beside its orphaned first attempt.
 
 import { StreamMasker } from "../redact-stream.ts";
 import { signalExitCode } from "../run-child.ts";
@@ -20,7 +23,7 @@ export interface JobChildOptions {
 }
 
 export interface JobChild {
-  /** SIGTERM now, SIGKILL after 5 s if it is still running. */
+  /** SIGTERM to CMD's process group now, SIGKILL to what is left of it after 5 s. */
   terminate(): void;
   /** Its exit code (128+N for signal N) and the tail of its stderr. */
   exited: Promise<{ code: number; signal: string | null; stderrTail: string }>;
@@ -33,6 +36,9 @@ export function startJobChild(options: JobChildOptions): JobChild {
     stdin: new TextEncoder().encode(options.stdin),
     stdout: masked ? "pipe" : "inherit",
     stderr: "pipe",
+    // setsid: CMD and whatever it starts form one group to signal, and a
+    // terminal's Ctrl-C reaches the worker alone, which stops gracefully.
+    detached: true,
   });
   const tail = new Tail(STDERR_TAIL_BYTES);
   const err = copy(proc.stderr as ReadableStream<Uint8Array>, options, (bytes) => {
@@ -46,6 +52,8 @@ export function startJobChild(options: JobChildOptions): JobChild {
   const exited = (async () => {
     const code = await proc.exited;
     clearTimeout(killTimer);
+    // Told to stop: what CMD started and left behind goes with it, at once.
+    if (killTimer) signalGroup(proc.pid, "SIGKILL");
     // A grandchild may keep the pipes open: drain briefly, then give up on them.
     await Promise.race([Promise.all([err, out]), Bun.sleep(250)]);
     const signal = proc.signalCode ? String(proc.signalCode) : null;
@@ -54,11 +62,22 @@ export function startJobChild(options: JobChildOptions): JobChild {
   return {
     terminate() {
       if (proc.exitCode !== null || proc.signalCode) return;
-      proc.kill("SIGTERM");
-      killTimer ??= setTimeout(() => proc.kill("SIGKILL"), KILL_AFTER_MS);
+      signalGroup(proc.pid, "SIGTERM");
+      killTimer ??= setTimeout(() => signalGroup(proc.pid, "SIGKILL"), KILL_AFTER_MS);
     },
     exited,
   };
+}
+
+/** Signals the process group `pid` leads; a group already gone is no error. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  // kill(-0) would be kill(0): this worker's own group.
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    process.kill(-pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
 }
 
 async function copy(

@@ -9,6 +9,13 @@ import { BINARY, baseEnv, coffer } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { cpuTicks, ENGINES, finished, startWorker, until, withClient } from "../helpers/workers.ts";
 
+/** SIGKILL to `pid`, if it still exists. */
+function kill(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {}
+}
+
 for (const engine of ENGINES) {
   describe(`coffer queue work on ${engine.name}`, () => {
     test("acks on exit 0, fails with the stderr tail otherwise, and times out", async () => {
@@ -38,6 +45,44 @@ for (const engine of ENGINES) {
       // The last 4 KiB of stderr (its final newline trimmed), not the first.
       expect(jobs[1]?.lastError).toBe(`${"x".repeat(4087)} the end`);
       expect(jobs[2]?.lastError).toBe("timed out after 500 ms");
+    });
+
+    test("a timeout stops all CMD started, a child that ignores SIGTERM too", async () => {
+      const db = await engine.fresh("work_group");
+      const dir = tempDir();
+      await withClient(db, (c) => c.queue.enqueue("q", { n: 1 }, { maxAttempts: 1 }));
+      // sh starts two children and waits: one dies by SIGTERM, one only by SIGKILL.
+      const script = `sleep 60 & echo $! > ${dir}/a; sh -c 'trap "" TERM; echo $$ > ${dir}/b; exec sleep 60' & wait`;
+      const began = Date.now();
+      const w = startWorker(db, [
+        "q",
+        "--exit-when-empty",
+        "--timeout",
+        "400",
+        "--",
+        "sh",
+        "-c",
+        script,
+      ]);
+      const r = await finished(w);
+      expect(r.code).toBe(0);
+      const pids = ["a", "b"].map((f) => Number(readFileSync(join(dir, f), "utf8")));
+      for (const pid of pids) expect(pid).toBeGreaterThan(1);
+      // Against a coffer that leaves them running, the test must not leave them either.
+      using _reap = { [Symbol.dispose]: () => pids.forEach((pid) => kill(pid)) };
+      // A zombie (no reaper in some containers) is as dead as a process gets.
+      const alive = (pid: number) => {
+        try {
+          return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+        } catch {
+          return false;
+        }
+      };
+      await until(() => pids.every((pid) => !alive(pid)), 8000);
+      // The TERM-proof child outlived sh, so the group got SIGKILL when sh died, not 5 s later.
+      expect(Date.now() - began).toBeLessThan(4500);
+      const [job] = await withClient(db, (c) => c.queue.list("q"));
+      expect(job?.lastError).toBe("timed out after 400 ms");
     });
 
     test("keeps a short lease alive while CMD runs: a second worker never gets the job", async () => {
