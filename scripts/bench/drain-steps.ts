@@ -5,14 +5,18 @@
 // schedule look a claim made every time before, the row parse), and the full
 // store.queue.work, each in µs per job of process CPU time; then the bare
 // loop's statements timed one by one (wall µs, Bun.nanoseconds around each).
+// Beside them, plainjob's own loop and two floors no one-transaction-per-job
+// loop can go under (see floor()): 2x plainjob is half its row.
 
+import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { defineQueue, bun as plainjobConnection } from "plainjob";
 import { openStore } from "../../src/index.ts";
 import { toJob } from "../../src/state/job.ts";
-import { ACK_HELD, CLAIM_NEXT, RECLAIM_EXPIRED } from "../../src/state/queue/sqlite-sql.ts";
+import { ACK_HELD, CLAIM_NEXT, LIVE, RECLAIM_EXPIRED } from "../../src/state/queue/sqlite-sql.ts";
 
 const { values } = parseArgs({
   options: { jobs: { type: "string", default: "10000" }, rounds: { type: "string", default: "5" } },
@@ -68,6 +72,67 @@ function bare(steps: Steps): number {
   return (cpu() - t) / JOBS;
 }
 
+/**
+ * The floor under any one-transaction-per-job loop, on the same connection
+ * settings: `tiny`, one UPDATE of one row in a one-page table per transaction;
+ * `minimal`, the least a claim and ack can be on coffer's jobs table (the next
+ * pending id read, then one status UPDATE: no lease, no token, no RETURNING).
+ */
+function floor(kind: "tiny" | "minimal"): number {
+  using store = openStore({ path: join(dir, `s-${files++}.db`), synchronous: "NORMAL" });
+  store.queue.enqueueMany(
+    QUEUE,
+    Array.from({ length: JOBS }, (_, i) => ({ task: "send", i })),
+  );
+  const db = store.db;
+  db.run("CREATE TABLE tiny (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
+  db.run("INSERT INTO tiny VALUES (1, 0)");
+  const begin = db.query("BEGIN IMMEDIATE");
+  const commit = db.query("COMMIT");
+  const bump = db.query("UPDATE tiny SET n = n + 1 WHERE id = 1");
+  const next = db.query(
+    `SELECT id FROM jobs WHERE queue = ?1 AND status = 'pending' AND ${LIVE} ORDER BY priority DESC, id LIMIT 1`,
+  );
+  const done = db.query("UPDATE jobs SET status = 'completed' WHERE id = ?1");
+  const t = cpu();
+  for (let n = 0; n < JOBS; n++) {
+    begin.run();
+    if (kind === "tiny") bump.run();
+    else {
+      const row = next.get(QUEUE) as { id: number } | null;
+      if (!row) throw new Error(`drained ${n}`);
+      done.run(row.id);
+    }
+    commit.run();
+  }
+  return (cpu() - t) / JOBS;
+}
+
+/** plainjob's worker loop, as in bench-work.ts: the baseline the floors are read against. */
+function plainjob(): number {
+  const db = new Database(join(dir, `p-${files++}.db`), { create: true, strict: true });
+  const silent = { error() {}, warn() {}, info() {}, debug() {} };
+  const queue = defineQueue({ connection: plainjobConnection(db), logger: silent });
+  queue.addMany(
+    QUEUE,
+    Array.from({ length: JOBS }, (_, i) => ({ task: "send", i })),
+  );
+  const t = cpu();
+  for (let n = 0; ; n++) {
+    const claimed = queue.getAndMarkJobAsProcessing(QUEUE);
+    if (!claimed) {
+      if (n !== JOBS) throw new Error(`plainjob drained ${n}`);
+      break;
+    }
+    const job = queue.getJobById(claimed.id);
+    if (!job) throw new Error("plainjob: claimed job vanished");
+    queue.markJobAsDone(job.id);
+  }
+  const us = (cpu() - t) / JOBS;
+  queue.close();
+  return us;
+}
+
 async function api(): Promise<number> {
   using store = openStore({ path: join(dir, `s-${files++}.db`), synchronous: "NORMAL" });
   store.queue.enqueueMany(
@@ -95,6 +160,9 @@ const rows: [string, () => number | Promise<number>][] = [
     () => bare({ version: false, reclaim: true, schedules: true, parse: true }),
   ],
   ["store.queue.work (the API)", api],
+  ["plainjob 0.0.14 (claim, read, done)", plainjob],
+  ["floor: one-row UPDATE, own transaction", () => floor("tiny")],
+  ["floor: next id + status UPDATE", () => floor("minimal")],
 ];
 const results = rows.map(() => [] as number[]);
 for (let r = 0; r < ROUNDS; r++) {
@@ -144,12 +212,18 @@ function split(): number[] {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
+const baseline = rows.findIndex(([name]) => name.startsWith("plainjob"));
 console.log(`\nCPU µs per job, draining ${JOBS} jobs, median of ${ROUNDS} rounds\n`);
+console.log(`${"".padEnd(40)}${"µs/job".padStart(8)}${"× plainjob".padStart(12)}`);
 for (const [i, [name]] of rows.entries()) {
+  // Speed against plainjob, per round (the same round's plainjob), then the median.
+  const ratio = median(
+    (results[i] ?? []).map((us, r) => (results[baseline]?.[r] ?? Number.NaN) / us),
+  );
   console.log(
-    `${name.padEnd(36)}${median(results[i] ?? [])
+    `${name.padEnd(40)}${median(results[i] ?? [])
       .toFixed(1)
-      .padStart(8)}`,
+      .padStart(8)}${ratio.toFixed(2).padStart(12)}`,
   );
 }
 

@@ -17,6 +17,7 @@ const RUNS: [string, string[]][] = [
     ].flat(),
   ],
   ["bench-work.ts", ["--jobs", "30", "--rounds", "1", "--cli-jobs", "3"]],
+  ["bench/drain-steps.ts", ["--jobs", "30", "--rounds", "1"]],
   ["bench-serve.ts", ["--cycles", "10", "--rounds", "1", "--cli", "2", "--samples", "3"]],
   ["bench-agents.ts", ["--sessions", "50", "--messages", "300", "--rounds", "1", "--pg", "auto"]],
 ];
