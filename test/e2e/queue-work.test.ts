@@ -69,7 +69,11 @@ for (const engine of ENGINES) {
       const pids = ["a", "b"].map((f) => Number(readFileSync(join(dir, f), "utf8")));
       for (const pid of pids) expect(pid).toBeGreaterThan(1);
       // Against a coffer that leaves them running, the test must not leave them either.
-      using _reap = { [Symbol.dispose]: () => pids.forEach((pid) => kill(pid)) };
+      using _reap = {
+        [Symbol.dispose]: () => {
+          for (const pid of pids) kill(pid);
+        },
+      };
       // A zombie (no reaper in some containers) is as dead as a process gets.
       const alive = (pid: number) => {
         try {
