@@ -1,6 +1,10 @@
 // Five-field cron expressions (minute hour day-of-month month day-of-week)
 // with ranges, lists, steps and names, and their next occurrence in a time
 // zone. As Vixie cron: when both day fields are restricted, either may match.
+// A wall-clock minute a DST change skips runs as that minute shifted past the
+// gap (02:30 on a night 02:00 jumps to 03:00 runs at 03:30, as Temporal's
+// "compatible" reading of such a time), so a daily job is not lost that day;
+// a minute a DST change repeats runs once, at its first instant.
 
 import { UsageError } from "../../errors.ts";
 
@@ -122,7 +126,14 @@ function wall(t: number, tz: string): { y: number; mo: number; d: number; h: num
   return { y: p.year ?? 0, mo: p.month ?? 0, d: p.day ?? 0, h: p.hour ?? 0, mi: p.minute ?? 0 };
 }
 
-/** The instant a wall-clock minute in `tz` falls on; null for a minute a DST gap skips. */
+/** Two days: offsets this far either side of a time bracket any DST change near it. */
+const BRACKET_MS = 2 * 86_400_000;
+
+/**
+ * The instant a wall-clock minute in `tz` falls on: the first of the two in a
+ * repeated hour; for a minute a DST gap skips (`shifted`), the minute read
+ * with the offset from before the gap, which lands the gap's length later.
+ */
 function instant(
   y: number,
   mo: number,
@@ -130,15 +141,18 @@ function instant(
   h: number,
   mi: number,
   tz: string,
-): number | null {
+): { t: number; shifted: boolean } {
   const guess = Date.UTC(y, mo - 1, d, h, mi);
-  let t = guess - offsetAt(guess, tz);
-  for (let k = 0; k < 2; k++) {
-    const w = wall(t, tz);
-    if (w.y === y && w.mo === mo && w.d === d && w.h === h && w.mi === mi) return t;
-    t = guess - offsetAt(t, tz);
-  }
-  return null;
+  const around = [offsetAt(guess - BRACKET_MS, tz), offsetAt(guess + BRACKET_MS, tz)];
+  const matches = around
+    .map((offset) => guess - offset)
+    .filter((t) => {
+      const w = wall(t, tz);
+      return w.y === y && w.mo === mo && w.d === d && w.h === h && w.mi === mi;
+    });
+  if (matches.length > 0) return { t: Math.min(...matches), shifted: false };
+  // A gap: the clock jumped forward, so the smaller offset is the one before it.
+  return { t: guess - Math.min(...around), shifted: true };
 }
 
 /** How far `tz`'s wall clock is ahead of UTC at `t`, in ms. */
@@ -150,6 +164,9 @@ function offsetAt(t: number, tz: string): number {
 /** The first occurrence of `cron` in `tz` strictly after `after` (ms); searches eight years. */
 export function nextCron(cron: Cron, after: number, tz: string): number {
   const start = wall(after, tz);
+  // A gap's minute lands later than its wall time says: the earliest of those is
+  // kept until the first ordinary occurrence past `after` shows which comes first.
+  let shifted: number | null = null;
   for (let i = 0; i < 366 * 8; i++) {
     const day = new Date(Date.UTC(start.y, start.mo - 1, start.d + i));
     const y = day.getUTCFullYear();
@@ -159,11 +176,14 @@ export function nextCron(cron: Cron, after: number, tz: string): number {
     for (const h of cron.hours) {
       if (i === 0 && h < start.h) continue;
       for (const mi of cron.minutes) {
-        const t = instant(y, mo, d, h, mi, tz);
-        if (t !== null && t > after) return t;
+        const at = instant(y, mo, d, h, mi, tz);
+        if (at.t <= after) continue;
+        if (!at.shifted) return shifted !== null && shifted < at.t ? shifted : at.t;
+        shifted = shifted === null ? at.t : Math.min(shifted, at.t);
       }
     }
   }
+  if (shifted !== null) return shifted;
   throw new UsageError("the cron expression has no occurrence in the next eight years");
 }
 

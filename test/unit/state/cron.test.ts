@@ -52,12 +52,32 @@ describe("cron", () => {
     expect(next("0 0 * * 7", "2026-01-01T00:00:00Z", 1)).toEqual(["2026-01-04T00:00:00Z"]);
   });
 
-  test("in a time zone: wall-clock times, a minute a DST gap skips does not run", () => {
+  test("in a time zone: wall-clock times; a minute a DST gap skips runs once, shifted past it", () => {
     // Paris, 2026-03-29: 02:00 CET jumps to 03:00 CEST.
     expect(next("30 1-3 * * *", "2026-03-28T23:00:00Z", 3, "Europe/Paris")).toEqual([
       "2026-03-29T00:30:00Z", // 01:30 CET
-      "2026-03-29T01:30:00Z", // 03:30 CEST (02:30 does not exist)
+      "2026-03-29T01:30:00Z", // 03:30 CEST: 02:30 shifted past the gap is 03:30 itself, once
       "2026-03-29T23:30:00Z", // 01:30 CEST the next day
+    ]);
+    // A daily job in the gap still runs that day, an hour later, then as usual.
+    expect(next("30 2 * * *", "2026-03-28T12:00:00Z", 3, "Europe/Paris")).toEqual([
+      "2026-03-29T01:30:00Z", // 03:30 CEST (02:30 does not exist)
+      "2026-03-30T00:30:00Z", // 02:30 CEST
+      "2026-03-31T00:30:00Z",
+    ]);
+    // Every 20 minutes through the gap: 02:00, 02:20 and 02:40 land on 03:00, 03:20
+    // and 03:40, each once, in order.
+    expect(next("*/20 1-3 * * *", "2026-03-29T00:30:00Z", 5, "Europe/Paris")).toEqual([
+      "2026-03-29T00:40:00Z", // 01:40 CET
+      "2026-03-29T01:00:00Z", // 03:00 CEST
+      "2026-03-29T01:20:00Z",
+      "2026-03-29T01:40:00Z",
+      "2026-03-29T23:00:00Z", // 01:00 CEST the next day
+    ]);
+    // 2026-10-25: 03:00 CEST falls back to 02:00 CET; 02:30 happens twice and runs once.
+    expect(next("30 2 * * *", "2026-10-24T12:00:00Z", 2, "Europe/Paris")).toEqual([
+      "2026-10-25T00:30:00Z", // 02:30 CEST, the first of the two
+      "2026-10-26T01:30:00Z", // 02:30 CET
     ]);
     expect(next("0 9 * * *", "2026-07-01T00:00:00Z", 1, "America/New_York")).toEqual([
       "2026-07-01T13:00:00Z",
