@@ -187,6 +187,40 @@ for (const engine of ENGINES) {
   });
 }
 
+test("on SQLite, writes to other files beside the store do not wake an idle worker", async () => {
+  const dir = tempDir();
+  const db = join(dir, "busy.db");
+  await withClient(db, (c) => c.queue.stats());
+  const w = startWorker(db, ["q", "--", "sh", "-c", "cat >/dev/null; echo ran"]);
+  using _stop = { [Symbol.dispose]: () => w.kill("SIGKILL") };
+  await Bun.sleep(800);
+  // A log appended beside the store, ~1,000 times a second for 3 s.
+  const log = Bun.spawn(
+    [
+      "sh",
+      "-c",
+      `i=0; while [ $i -lt 3000 ]; do echo x >> ${dir}/app.log; i=$((i+1)); sleep 0.001; done`,
+    ],
+    { stdout: "ignore", stderr: "ignore" },
+  );
+  using _log = { [Symbol.dispose]: () => log.kill("SIGKILL") };
+  const before = await cpuTicks(w.pid);
+  await Bun.sleep(3000);
+  const used = (await cpuTicks(w.pid)) - before;
+  expect(used).toBeLessThanOrEqual(3);
+  // And a push still wakes it at once (the fallback probe is 2 s away).
+  const reader = w.stdout.getReader();
+  expect(coffer(["queue", "push", "q", "{}"], { env: { COFFER_DB: db } }).code).toBe(0);
+  const { value } = await Promise.race([
+    reader.read(),
+    Bun.sleep(300).then(() => ({ value: undefined })),
+  ]);
+  expect(new TextDecoder().decode(value)).toBe("ran\n");
+  reader.releaseLock();
+  w.kill("SIGTERM");
+  expect(await w.exited).toBe(0);
+});
+
 test("queue work refuses what it cannot run", () => {
   const db = join(tempDir(), "refuse.db");
   const env = { COFFER_DB: db };

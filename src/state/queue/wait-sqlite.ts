@@ -1,8 +1,10 @@
 // SQLite's change signal for waiting workers: every commit, from any process,
-// writes the store's -wal file, so an inotify watch on the store's folder
-// (no polling) wakes the probe. Concurrent waiters on one store (a server's
-// long polls) share one watch. A store that cannot be watched (":memory:",
-// an odd file system) is left to the fallback timer.
+// writes the store's -wal file, so an inotify watch on that file (no polling)
+// wakes the probe. Nothing else wakes it: a log appended beside the store
+// costs the waiters nothing. Without a -wal file (or once it is replaced), the
+// store's folder is watched instead, filtered by name. Concurrent waiters on
+// one store (a server's long polls) share one watch. A store that cannot be
+// watched (":memory:", an odd file system) is left to the fallback timer.
 
 import { type FSWatcher, watch } from "node:fs";
 import { basename, dirname } from "node:path";
@@ -45,33 +47,64 @@ export function watchStore(path: string): Subscribe {
 }
 
 function openWatch(path: string): Shared {
-  const name = basename(path);
   const shared: Shared = { watcher: undefined, listeners: new Set() };
-  try {
-    const tell = () => {
-      for (const listener of [...shared.listeners]) listener();
-    };
-    const watcher = watch(dirname(path), { persistent: true }, (_event, file) => {
-      if (file !== null && !String(file).startsWith(name)) return;
+  const tell = () => {
+    for (const listener of [...shared.listeners]) listener();
+  };
+  const changed = () => {
+    tell();
+    // A commit writes the -wal file before the index in -shm (mapped memory: no
+    // event), so a probe run on this event may not see it yet: look once more.
+    shared.again ??= setTimeout(() => {
+      shared.again = undefined;
       tell();
-      // A commit writes the -wal file before the index in -shm (mapped memory: no
-      // event), so a probe run on this event may not see it yet: look once more.
-      shared.again ??= setTimeout(() => {
-        shared.again = undefined;
-        tell();
-      }, SETTLE_MS);
-    });
+    }, SETTLE_MS);
+  };
+  const start = (target: "wal" | "folder") => {
+    const watcher =
+      target === "wal"
+        ? watch(`${path}-wal`, { persistent: true }, (event) => {
+            // Deleted or replaced (a restore): this inode says nothing more.
+            if (event === "rename") restart();
+            changed();
+          })
+        : folderWatch(path, changed);
     watcher.on("error", () => {
       if (watches.get(path) === shared) watches.delete(path);
       close(shared);
     });
     shared.watcher = watcher;
     opened++;
+  };
+  const restart = () => {
+    if (!shared.watcher) return;
+    close(shared);
+    try {
+      start("folder");
+    } catch {
+      shared.watcher = undefined;
+    }
+  };
+  try {
+    start("wal");
   } catch {
-    shared.watcher = undefined;
+    try {
+      start("folder");
+    } catch {
+      shared.watcher = undefined;
+    }
   }
   watches.set(path, shared);
   return shared;
+}
+
+/** The store's folder, told only of the store's own files. */
+function folderWatch(path: string, changed: () => void): FSWatcher {
+  const name = basename(path);
+  return watch(dirname(path), { persistent: true }, (_event, file) => {
+    if (file !== null && !String(file).startsWith(name)) return;
+    changed();
+  });
 }
 
 function close(shared: Shared): void {
