@@ -5,13 +5,12 @@
 // measured in the same run; ratios are medians of per-round ratios.
 // Flags: --jobs N (in process, per round) --rounds N --cli-jobs N
 
-import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { defineQueue, bun as plainjobConnection } from "plainjob";
 import { connect, openStore } from "../src/index.ts";
+import { drainPlainjob } from "./bench/plainjob-drain.ts";
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +29,6 @@ process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const fresh = () => join(dir, `w-${files++}.db`);
 const payloads = () => Array.from({ length: JOBS }, (_, i) => ({ task: "send", i }));
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -78,27 +76,11 @@ const cofferClient: Contender = {
   },
 };
 
-/** plainjob's worker, step for step: getAndMarkJobAsProcessing, getJobById, markJobAsDone. */
+/** plainjob's own worker loop (scripts/bench/plainjob-drain.ts). */
 const plainjob: Contender = {
   name: "plainjob 0.0.14 (claim, read, done)",
   async run() {
-    const db = new Database(fresh(), { create: true, strict: true });
-    const queue = defineQueue({ connection: plainjobConnection(db), logger: silent });
-    queue.addMany(QUEUE, payloads());
-    const t = cpuNow();
-    for (let n = 0; ; n++) {
-      const claimed = queue.getAndMarkJobAsProcessing(QUEUE);
-      if (!claimed) {
-        if (n !== JOBS) throw new Error(`plainjob drained ${n}`);
-        break;
-      }
-      const job = queue.getJobById(claimed.id);
-      if (!job) throw new Error("plainjob: claimed job vanished");
-      queue.markJobAsDone(job.id);
-    }
-    const rate = JOBS / (cpuNow() - t);
-    queue.close();
-    return rate;
+    return JOBS / drainPlainjob(fresh(), QUEUE, payloads(), cpuNow);
   },
 };
 

@@ -8,15 +8,14 @@
 // Beside them, plainjob's own loop and two floors no one-transaction-per-job
 // loop can go under (see floor()): 2x plainjob is half its row.
 
-import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { defineQueue, bun as plainjobConnection } from "plainjob";
 import { openStore } from "../../src/index.ts";
 import { toJob } from "../../src/state/job.ts";
 import { ACK_HELD, CLAIM_NEXT, LIVE, RECLAIM_EXPIRED } from "../../src/state/queue/sqlite-sql.ts";
+import { drainPlainjob } from "./plainjob-drain.ts";
 
 const { values } = parseArgs({
   options: { jobs: { type: "string", default: "10000" }, rounds: { type: "string", default: "5" } },
@@ -108,29 +107,10 @@ function floor(kind: "tiny" | "minimal"): number {
   return (cpu() - t) / JOBS;
 }
 
-/** plainjob's worker loop, as in bench-work.ts: the baseline the floors are read against. */
+/** plainjob's own worker loop (plainjob-drain.ts): the baseline the floors are read against. */
 function plainjob(): number {
-  const db = new Database(join(dir, `p-${files++}.db`), { create: true, strict: true });
-  const silent = { error() {}, warn() {}, info() {}, debug() {} };
-  const queue = defineQueue({ connection: plainjobConnection(db), logger: silent });
-  queue.addMany(
-    QUEUE,
-    Array.from({ length: JOBS }, (_, i) => ({ task: "send", i })),
-  );
-  const t = cpu();
-  for (let n = 0; ; n++) {
-    const claimed = queue.getAndMarkJobAsProcessing(QUEUE);
-    if (!claimed) {
-      if (n !== JOBS) throw new Error(`plainjob drained ${n}`);
-      break;
-    }
-    const job = queue.getJobById(claimed.id);
-    if (!job) throw new Error("plainjob: claimed job vanished");
-    queue.markJobAsDone(job.id);
-  }
-  const us = (cpu() - t) / JOBS;
-  queue.close();
-  return us;
+  const payloads = Array.from({ length: JOBS }, (_, i) => ({ task: "send", i }));
+  return drainPlainjob(join(dir, `p-${files++}.db`), QUEUE, payloads, cpu) / JOBS;
 }
 
 async function api(): Promise<number> {
