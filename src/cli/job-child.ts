@@ -49,11 +49,12 @@ export function startJobChild(options: JobChildOptions): JobChild {
     ? copy(proc.stdout as ReadableStream<Uint8Array>, options, (b) => options.stdout.write(b))
     : Promise.resolve();
   let killTimer: ReturnType<typeof setTimeout> | undefined;
+  let stopping = false;
   const exited = (async () => {
     const code = await proc.exited;
     clearTimeout(killTimer);
     // Told to stop: what CMD started and left behind goes with it, at once.
-    if (killTimer) signalGroup(proc.pid, "SIGKILL");
+    if (stopping) signalGroup(proc.pid, "SIGKILL");
     // A grandchild may keep the pipes open: drain briefly, then give up on them.
     await Promise.race([Promise.all([err, out]), Bun.sleep(250)]);
     const signal = proc.signalCode ? String(proc.signalCode) : null;
@@ -62,6 +63,7 @@ export function startJobChild(options: JobChildOptions): JobChild {
   return {
     terminate() {
       if (proc.exitCode !== null || proc.signalCode) return;
+      stopping = true;
       signalGroup(proc.pid, "SIGTERM");
       killTimer ??= setTimeout(() => signalGroup(proc.pid, "SIGKILL"), KILL_AFTER_MS);
     },

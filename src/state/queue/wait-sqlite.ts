@@ -60,42 +60,38 @@ function openWatch(path: string): Shared {
       tell();
     }, SETTLE_MS);
   };
-  const start = (target: "wal" | "folder") => {
-    const watcher =
-      target === "wal"
-        ? watch(`${path}-wal`, { persistent: true }, (event) => {
-            // Deleted or replaced (a restore): this inode says nothing more.
-            if (event === "rename") restart();
-            changed();
-          })
-        : folderWatch(path, changed);
-    watcher.on("error", () => {
-      if (watches.get(path) === shared) watches.delete(path);
-      close(shared);
+  const wal = () =>
+    watch(`${path}-wal`, { persistent: true }, (event) => {
+      // Deleted or replaced (a restore): this inode says nothing more.
+      if (event === "rename" && shared.watcher) {
+        close(shared);
+        attach(shared, path, [folder]);
+      }
+      changed();
     });
-    shared.watcher = watcher;
-    opened++;
-  };
-  const restart = () => {
-    if (!shared.watcher) return;
-    close(shared);
-    try {
-      start("folder");
-    } catch {
-      shared.watcher = undefined;
-    }
-  };
-  try {
-    start("wal");
-  } catch {
-    try {
-      start("folder");
-    } catch {
-      shared.watcher = undefined;
-    }
-  }
+  const folder = () => folderWatch(path, changed);
+  attach(shared, path, [wal, folder]);
   watches.set(path, shared);
   return shared;
+}
+
+/** Watches with the first of `ways` that works; none working leaves the fallback timer alone. */
+function attach(shared: Shared, path: string, ways: (() => FSWatcher)[]): void {
+  for (const way of ways) {
+    try {
+      const watcher = way();
+      watcher.on("error", () => {
+        if (watches.get(path) === shared) watches.delete(path);
+        close(shared);
+      });
+      shared.watcher = watcher;
+      opened++;
+      return;
+    } catch {
+      // A -wal not there yet, a folder that cannot be watched: try the next way.
+    }
+  }
+  shared.watcher = undefined;
 }
 
 /** The store's folder, told only of the store's own files. */
