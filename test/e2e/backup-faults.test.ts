@@ -177,8 +177,11 @@ describe("clients racing a restore", () => {
     };
     const seen: { who: string; code: number; stderr: string }[] = [];
     let restoring = true;
+    const restored = () => seen.some((s) => s.who === "restore" && s.code === 0);
     const restores = (async () => {
-      for (let i = 0; i < 15; i++)
+      // At least 15 races; past them, until one restore has got through (three
+      // clients back to back can hold it off for a while on a busy machine), at most 60.
+      for (let i = 0; i < 60 && (i < 15 || !restored()); i++)
         seen.push({ who: "restore", ...(await run(["restore", backup, "--yes"])) });
       restoring = false;
     })();
@@ -188,6 +191,6 @@ describe("clients racing a restore", () => {
     await Promise.all([restores, client(), client(), client()]);
     const unexpected = seen.filter((s) => s.code !== 0 && s.code !== 6);
     expect(unexpected).toEqual([]);
-    expect(seen.filter((s) => s.who === "restore" && s.code === 0).length).toBeGreaterThan(0);
+    expect(restored()).toBe(true);
   });
 });
