@@ -8,7 +8,7 @@ import type { PgConnection } from "../engines/postgres/connect.ts";
 import { isPostgresUrl } from "../engines/postgres/url.ts";
 import { UsageError } from "../errors.ts";
 import { defaultDatabasePath, type Env, resolveDatabasePath } from "../store/paths.ts";
-import { openStore, type Store } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
 import type { Globals } from "./argv.ts";
 import { redactor, say } from "./output.ts";
 
@@ -90,7 +90,9 @@ function storeOptions() {
 }
 
 /** Opens (creating if needed) the SQLite store this invocation points at. */
-export function openCliStore(options: { create?: boolean } = {}): Store {
+export async function openCliStore(options: { create?: boolean } = {}): Promise<Store> {
+  // Loaded here: a Store builds every state module, which a Client command need not load.
+  const { openStore } = await import("../store/store.ts");
   return openStore({
     ...storeOptions(),
     path: sqliteStorePath(),

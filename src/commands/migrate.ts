@@ -23,7 +23,7 @@ export default defineCommand({
     status: { type: "boolean", description: "List migrations and whether each is applied" },
   },
   async run({ args }) {
-    const list = onPostgres() ? await postgresMigrations() : sqliteMigrations();
+    const list = onPostgres() ? await postgresMigrations() : await sqliteMigrations();
     if (!args.status) {
       const version = list.filter((m) => m.appliedAt !== null).length;
       output({ schemaVersion: version }, () => printLines([`schema is at version ${version}`]));
@@ -38,8 +38,8 @@ export default defineCommand({
   },
 });
 
-function sqliteMigrations(): MigrationRow[] {
-  using store = openCliStore();
+async function sqliteMigrations(): Promise<MigrationRow[]> {
+  using store = await openCliStore();
   return migrationStatus(store.db);
 }
 

@@ -16,7 +16,7 @@ export default defineCommand({
   },
   async run() {
     if (onPostgres()) return await postgresStatus();
-    using store = openCliStore();
+    using store = await openCliStore();
     const status = storeStatus(store);
     const vault = await vaultStatus(() => inspectVault(store.db));
     report({ engine: "sqlite", ...status, vault }, [

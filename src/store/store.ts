@@ -1,40 +1,20 @@
 // A Store is one open coffer file: one connection per process, every write
-// through writeTransaction, closed with a TRUNCATE checkpoint.
+// through writeTransaction, closed with a TRUNCATE checkpoint. Each state
+// module is a property, built with the Store (the API is synchronous).
 
-import type { Database } from "bun:sqlite";
-import { CofferError, IoError } from "../errors.ts";
-import { redactTokens } from "../redact.ts";
 import { Agents } from "../state/agents/sqlite.ts";
 import { Audit } from "../state/audit/sqlite.ts";
 import { Documents } from "../state/documents/sqlite.ts";
 import { Keys } from "../state/keys/sqlite.ts";
 import { Messages } from "../state/messages/sqlite.ts";
-import { Queue, type QueueOptions } from "../state/queue/sqlite.ts";
+import { Queue } from "../state/queue/sqlite.ts";
 import { Sessions } from "../state/sessions/sqlite.ts";
-import { readOnlyReason } from "./access.ts";
-import type { OpenOptions } from "./open.ts";
+import { StoreCore, type StoreOptions } from "./core.ts";
 import { acquireDatabase, type Lease } from "./shared.ts";
-import { isSqliteError } from "./sqlite-errors.ts";
-import { storeError } from "./store-error.ts";
-import { type SyncResult, type WriteOptions, writeTransaction } from "./tx.ts";
 
-export interface StoreOptions extends OpenOptions {
-  /** The clock, in Unix epoch milliseconds; tests move it. */
-  now?: () => number;
-  queue?: QueueOptions;
-  /**
-   * Masks secrets in message content and metadata and in a job's last error
-   * before they are stored (SEC-08). Default: known token shapes only; pass a
-   * Redactor's `redact` fed by the vault's `onReveal` to mask vault values too.
-   */
-  redact?: (text: string) => string;
-}
+export type { StoreOptions };
 
-export class Store implements Disposable {
-  readonly path: string;
-  readonly db: Database;
-  readonly now: () => number;
-  readonly redact: (text: string) => string;
+export class Store extends StoreCore {
   readonly sessions: Sessions;
   readonly messages: Messages;
   readonly queue: Queue;
@@ -42,16 +22,9 @@ export class Store implements Disposable {
   readonly documents: Documents;
   readonly keys: Keys;
   readonly audit: Audit;
-  private readonly busyTimeoutMs: number | undefined;
-  private readonly lease: Lease;
 
   constructor(lease: Lease, options: StoreOptions) {
-    this.lease = lease;
-    this.db = lease.db;
-    this.path = options.path;
-    this.now = options.now ?? Date.now;
-    this.redact = options.redact ?? redactTokens;
-    this.busyTimeoutMs = options.busyTimeoutMs;
+    super(lease, options);
     this.sessions = new Sessions(this);
     this.messages = new Messages(this);
     this.queue = new Queue(this, options.queue);
@@ -60,51 +33,8 @@ export class Store implements Disposable {
     this.keys = new Keys(this);
     this.audit = new Audit(this);
   }
-
-  /**
-   * Runs `fn` in one BEGIN IMMEDIATE transaction; nested calls join the outer
-   * one, so `store.write(() => { messages.append(…); queue.enqueue(…) })` is atomic.
-   */
-  write<T>(fn: () => SyncResult<T>, options: WriteOptions = {}): T {
-    const readOnly = readOnlyReason(this.db);
-    if (readOnly !== undefined && !this.db.inTransaction) {
-      throw new IoError(`write ${this.path}: the store is open read-only: ${readOnly}`);
-    }
-    try {
-      return writeTransaction(this.db, fn, { busyTimeoutMs: this.busyTimeoutMs, ...options });
-    } catch (err) {
-      throw asCofferError(this.path, err, "write");
-    }
-  }
-
-  /** Runs a read, mapping SQLite failures to coffer errors. */
-  read<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw asCofferError(this.path, err, "read");
-    }
-  }
-
-  /**
-   * Closes the store; idempotent. The last Store of this file in the process
-   * checkpoints the WAL into the main file and closes the connection.
-   */
-  close(): void {
-    this.lease.release();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
 }
 
 export function openStore(options: StoreOptions): Store {
   return new Store(acquireDatabase(options), options);
-}
-
-function asCofferError(path: string, err: unknown, context: string): unknown {
-  if (err instanceof CofferError) return err;
-  if (isSqliteError(err)) return storeError(path, err, context);
-  return err;
 }

@@ -3,7 +3,7 @@
 
 import type { Client } from "../client.ts";
 import { BusyError, NotFoundError } from "../errors.ts";
-import { Store } from "../store/store.ts";
+import { StoreCore } from "../store/core.ts";
 import { randomBytes } from "./aead.ts";
 import { entrySetDigest } from "./digest.ts";
 import type { VaultRows } from "./engine.ts";
@@ -16,31 +16,31 @@ import { keysFrom, unlockKeys, verifyEntrySet } from "./unlock.ts";
 import { Vault, type VaultOptions } from "./vault.ts";
 
 /** Whether the store holds a vault: sync on a Store, a promise on a Client. */
-export function vaultExists(store: Store): boolean;
+export function vaultExists(store: StoreCore): boolean;
 export function vaultExists(client: Client): Promise<boolean>;
-export function vaultExists(target: Store | Client): boolean | Promise<boolean> {
-  if (target instanceof Store) return target.read(() => readMeta(target.db) !== undefined);
+export function vaultExists(target: StoreCore | Client): boolean | Promise<boolean> {
+  if (target instanceof StoreCore) return target.read(() => readMeta(target.db) !== undefined);
   return target.vault.exists();
 }
 
 /** Creates the vault; BusyError if another process created one meanwhile. */
 export async function createVault(
-  target: Store | Client,
+  target: StoreCore | Client,
   passphrase: string,
   params: KdfParams = DEFAULT_KDF_PARAMS,
   options: VaultOptions = {},
 ): Promise<Vault> {
-  if (!(target instanceof Store)) return await target.vault.create(passphrase, params, options);
+  if (!(target instanceof StoreCore)) return await target.vault.create(passphrase, params, options);
   return await createVaultIn(new SqliteVaultRows(target), passphrase, params, options);
 }
 
 /** Unlocks the vault: NotFoundError when there is none, AuthError on a wrong passphrase. */
 export async function unlockVault(
-  target: Store | Client,
+  target: StoreCore | Client,
   passphrase: string,
   options: VaultOptions = {},
 ): Promise<Vault> {
-  if (!(target instanceof Store)) return await target.vault.unlock(passphrase, options);
+  if (!(target instanceof StoreCore)) return await target.vault.unlock(passphrase, options);
   return await unlockVaultIn(new SqliteVaultRows(target), passphrase, options);
 }
 

@@ -3,8 +3,8 @@
 // metadata's lock); `via` lets the SQLite Client queue each call on its mutex.
 
 import type { Database } from "bun:sqlite";
+import type { StoreCore } from "../store/core.ts";
 import { fromSqliteError, isSqliteError } from "../store/sqlite-errors.ts";
-import type { Store } from "../store/store.ts";
 import { compareEntries } from "./digest.ts";
 import type { NewMeta, Resealer, VaultPlan, VaultRows } from "./engine.ts";
 import { HISTORY_LIMIT, KDF_ID, VAULT_FORMAT_VERSION } from "./format.ts";
@@ -23,7 +23,7 @@ const direct: Via = async (run) => run();
 
 export class SqliteVaultRows implements VaultRows {
   constructor(
-    private readonly store: Store,
+    private readonly store: StoreCore,
     private readonly via: Via = direct,
   ) {}
 

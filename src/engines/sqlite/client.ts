@@ -1,20 +1,26 @@
-// The async Client on SQLite: the sync Store on a private connection, every
-// operation and transaction taking turns through one FIFO mutex (single writer).
+// The async Client on SQLite: the sync state modules on a private connection,
+// each loaded on first use, every operation and transaction taking turns
+// through one FIFO mutex (single writer).
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Async, Client, ClientTx, Transaction, TransactionOptions } from "../../client.ts";
 import { CofferError, IoError, UsageError } from "../../errors.ts";
-import { storeWaiter, storeWorkPort, type Via } from "../../state/queue/sqlite-work.ts";
-import { waitOnce } from "../../state/queue/wait.ts";
-import { runWorker } from "../../state/queue/work.ts";
+import type { Via } from "../../state/queue/sqlite-work.ts";
 import { readOnlyReason } from "../../store/access.ts";
+import { StoreCore, type StoreOptions } from "../../store/core.ts";
 import { openDatabase } from "../../store/open.ts";
 import { closeDatabase, type Lease } from "../../store/shared.ts";
 import { isSqliteError } from "../../store/sqlite-errors.ts";
-import { Store, type StoreOptions } from "../../store/store.ts";
 import { storeError } from "../../store/store-error.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy, setSynchronous } from "../../store/tx.ts";
 import type { ClientVault } from "../../vault/client-vault.ts";
+import {
+  type LoadModule,
+  MODULE_NAMES,
+  type ModuleName,
+  type Modules,
+  moduleLoader,
+} from "./modules.ts";
 import { Mutex } from "./mutex.ts";
 
 /**
@@ -36,7 +42,7 @@ export async function openSqliteClient(options: StoreOptions): Promise<Client> {
       closeDatabase(db);
     },
   };
-  return new SqliteClient(new Store(lease, options), options.busyTimeoutMs);
+  return new SqliteClient(new StoreCore(lease, options), options);
 }
 
 type Op = (...args: unknown[]) => unknown;
@@ -64,22 +70,27 @@ class SqliteClient implements Client {
   readonly audit: ClientTx["audit"];
   readonly vault: ClientVault;
   private readonly mutex = new Mutex();
+  private readonly load: LoadModule;
+  private readonly busyTimeoutMs: number;
   /** Set while `fn` of a transaction runs, to catch the client used where `tx` is meant. */
   private readonly inTx = new AsyncLocalStorage<true>();
   private closed = false;
 
   constructor(
-    private readonly store: Store,
-    private readonly busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS,
+    private readonly store: StoreCore,
+    options: StoreOptions,
   ) {
+    this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const load = moduleLoader(store, options);
+    this.load = load;
     const turn = (run: () => unknown) => this.turn(run);
-    this.sessions = wrap(store.sessions, turn);
-    this.messages = wrap(store.messages, turn);
-    this.queue = wrapQueue(store, turn);
-    this.agents = wrap(store.agents, turn);
-    this.documents = wrap(store.documents, turn);
-    this.keys = wrapKeys(store, turn);
-    this.audit = wrap(store.audit, turn);
+    this.sessions = lazy(load, "sessions", turn);
+    this.messages = lazy(load, "messages", turn);
+    this.queue = lazyQueue(store, load, turn);
+    this.agents = lazy(load, "agents", turn);
+    this.documents = lazy(load, "documents", turn);
+    this.keys = lazyKeys(load, turn);
+    this.audit = lazy(load, "audit", turn);
     // Each vault read and write transaction takes its turn; sealing runs between turns.
     this.vault = lazyVault(async () => {
       const [{ clientVault }, { SqliteVaultRows }] = await Promise.all([
@@ -111,7 +122,8 @@ class SqliteClient implements Client {
   }
 
   private async inTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    const { SqliteVaultRows } = await vaultRows(); // for bindVault, which is synchronous
+    // bindVault and the modules' calls are synchronous inside: everything loaded first.
+    const [{ SqliteVaultRows }, modules] = await Promise.all([vaultRows(), this.loadAll()]);
     const db = this.store.db;
     // As the sync Store's writes: the write lock up front, busy past the timeout is exit 6.
     const begin = db.query("BEGIN IMMEDIATE");
@@ -127,13 +139,13 @@ class SqliteClient implements Client {
       }
     };
     const tx: Transaction = {
-      sessions: wrap(this.store.sessions, direct),
-      messages: wrap(this.store.messages, direct),
-      queue: wrap(this.store.queue, direct),
-      agents: wrap(this.store.agents, direct),
-      documents: wrap(this.store.documents, direct),
-      keys: wrap(this.store.keys, direct),
-      audit: wrap(this.store.audit, direct),
+      sessions: wrap(modules.sessions, direct),
+      messages: wrap(modules.messages, direct),
+      queue: wrap(modules.queue, direct),
+      agents: wrap(modules.agents, direct),
+      documents: wrap(modules.documents, direct),
+      keys: wrap(modules.keys, direct),
+      audit: wrap(modules.audit, direct),
       bindVault: (vault) => vault.over(new SqliteVaultRows(this.store, direct)),
     };
     try {
@@ -150,6 +162,13 @@ class SqliteClient implements Client {
       }
       throw err;
     }
+  }
+
+  private async loadAll(): Promise<Modules> {
+    const loaded = await Promise.all(MODULE_NAMES.map((name) => this.load(name)));
+    return Object.fromEntries(
+      MODULE_NAMES.map((name, i) => [name, loaded[i]]),
+    ) as unknown as Modules;
   }
 
   async close(): Promise<void> {
@@ -198,19 +217,62 @@ function wrap<T extends object>(
 }
 
 /**
+ * Module `name`'s methods, each run through `via` with the module loaded
+ * inside its turn, so that calls keep the order they were made in. Every key
+ * reads as a method until the module is there; `then` does not, so that the
+ * proxy is not mistaken for a promise.
+ */
+function lazy<K extends ModuleName>(
+  load: LoadModule,
+  name: K,
+  via: (run: () => unknown) => Promise<unknown>,
+): Async<Modules[K]> {
+  return new Proxy(
+    {},
+    {
+      get(_, key) {
+        if (typeof key === "symbol" || key === "then" || key === "toJSON") return undefined;
+        return (...args: unknown[]) =>
+          via(async () => {
+            const module = await load(name);
+            const value = Reflect.get(module, key);
+            if (typeof value !== "function") {
+              throw new TypeError(`client.${name}.${key} is not a function`);
+            }
+            return (value as Op).apply(module, args);
+          });
+      },
+    },
+  ) as Async<Modules[K]>;
+}
+
+/**
  * The queue, with its two long-running calls kept out of the mutex: work()
  * and waitForJobs() take a turn for each store call, not one for their whole run.
  */
-function wrapQueue(store: Store, via: (run: () => unknown) => Promise<unknown>): ClientTx["queue"] {
-  const base = wrap(store.queue, via);
+function lazyQueue(
+  store: StoreCore,
+  load: LoadModule,
+  via: (run: () => unknown) => Promise<unknown>,
+): ClientTx["queue"] {
+  const base = lazy(load, "queue", via);
   const each = via as Via;
+  const worker = () =>
+    Promise.all([
+      load("queue"),
+      import("../../state/queue/sqlite-work.ts"),
+      import("../../state/queue/work.ts"),
+      import("../../state/queue/wait.ts"),
+    ]);
   const long: Partial<ClientTx["queue"]> = {
-    work: (queue, handler, options) =>
-      storeWorkPort(store, store.queue, queue, each).then((port) =>
-        runWorker(port, handler, options),
-      ),
-    waitForJobs: (queues, options) =>
-      waitOnce(() => storeWaiter(store, store.queue, queues, each), options),
+    work: async (queue, handler, options) => {
+      const [module, { storeWorkPort }, { runWorker }] = await worker();
+      return runWorker(await storeWorkPort(store, module, queue, each), handler, options);
+    },
+    waitForJobs: async (queues, options) => {
+      const [module, { storeWaiter }, , { waitOnce }] = await worker();
+      return waitOnce(() => storeWaiter(store, module, queues, each), options);
+    },
   };
   return new Proxy(base, {
     get: (obj, key) => (key in long ? long[key as keyof typeof long] : Reflect.get(obj, key)),
@@ -218,9 +280,12 @@ function wrapQueue(store: Store, via: (run: () => unknown) => Promise<unknown>):
 }
 
 /** The keys; version() reads one pragma and needs no turn: a key check per request stays cheap. */
-function wrapKeys(store: Store, via: (run: () => unknown) => Promise<unknown>): ClientTx["keys"] {
-  const base = wrap(store.keys, via);
-  const version = async () => store.keys.version();
+function lazyKeys(
+  load: LoadModule,
+  via: (run: () => unknown) => Promise<unknown>,
+): ClientTx["keys"] {
+  const base = lazy(load, "keys", via);
+  const version = async () => (await load("keys")).version();
   return new Proxy(base, {
     get: (obj, key) => (key === "version" ? version : Reflect.get(obj, key)),
   });

@@ -1,7 +1,7 @@
 // Agents on SQLite: create, get, list, update, remove. Removing an agent
 // removes its documents, sessions and messages by ON DELETE CASCADE.
 
-import type { Store } from "../../store/store.ts";
+import type { StoreCore } from "../../store/core.ts";
 import {
   type Agent,
   type AgentChanges,
@@ -20,7 +20,7 @@ import {
 export type { Agent, AgentChanges, AgentRemoval, AgentStatus, NewAgent } from "./rules.ts";
 
 export class Agents {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: StoreCore) {}
 
   create(input: NewAgent): Agent {
     const a = checkNewAgent(input);

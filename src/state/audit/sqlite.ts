@@ -1,7 +1,7 @@
 // The audit trail on SQLite: append (read the last link and insert in one
 // write transaction), list, verify. Rules and the chain: ./rules.ts.
 
-import type { Store } from "../../store/store.ts";
+import type { StoreCore } from "../../store/core.ts";
 import { pageSize } from "../validate.ts";
 import {
   type AuditEntry,
@@ -17,7 +17,7 @@ import {
 export type { AuditEntry, AuditRow, ChainCheck } from "./rules.ts";
 
 export class Audit {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: StoreCore) {}
 
   append(entry: AuditEntry): AuditRow {
     const e = checkEntry(entry);

@@ -1,6 +1,6 @@
 // Documents on SQLite: versioned text per agent and name. Rules: ./rules.ts.
 
-import type { Store } from "../../store/store.ts";
+import type { StoreCore } from "../../store/core.ts";
 import { noAgent } from "../agents/rules.ts";
 import {
   checkContent,
@@ -21,7 +21,7 @@ export type { Document, DocumentVersion, PutResult } from "./rules.ts";
 const VERSION_COLUMNS = "agent, name, version, sha256, message, created_at";
 
 export class Documents {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: StoreCore) {}
 
   /** Stores `content` as the next version, unless it equals the latest one. */
   put(agent: string, name: string, content: string, options: { message?: string } = {}): PutResult {

@@ -1,7 +1,7 @@
 // API keys on SQLite: create (only the hash stored), list, remove, find by hash,
 // mark used. Rules (format, grammar, rows): ./rules.ts.
 
-import type { Store } from "../../store/store.ts";
+import type { StoreCore } from "../../store/core.ts";
 import {
   type ApiKey,
   checkKeyName,
@@ -22,7 +22,7 @@ export class Keys {
   /** Key writes made through this connection (data_version counts only the others'). */
   private own = 0;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: StoreCore) {}
 
   /**
    * Changes whenever the keys may have changed: after a commit by any other

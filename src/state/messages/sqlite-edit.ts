@@ -3,8 +3,8 @@
 
 import type { Database } from "bun:sqlite";
 import { IntegrityError } from "../../errors.ts";
+import type { StoreCore } from "../../store/core.ts";
 import { isSqliteError } from "../../store/sqlite-errors.ts";
-import type { Store } from "../../store/store.ts";
 import { noSession } from "../sessions/rules.ts";
 import { checkEdit, type Message, noMessageIn, noMessages, toMessage } from "./rules.ts";
 import {
@@ -18,7 +18,12 @@ import {
   type SearchQuery,
 } from "./search.ts";
 
-export function editMessage(store: Store, sessionId: string, id: number, content: string): Message {
+export function editMessage(
+  store: StoreCore,
+  sessionId: string,
+  id: number,
+  content: string,
+): Message {
   const text = checkEdit(content, store.redact);
   const db = store.db;
   const now = store.now();
@@ -40,7 +45,7 @@ export function editMessage(store: Store, sessionId: string, id: number, content
   );
 }
 
-export function removeMessage(store: Store, sessionId: string, id: number): void {
+export function removeMessage(store: StoreCore, sessionId: string, id: number): void {
   const changed = store.write(
     () =>
       store.db.query("DELETE FROM messages WHERE id = ? AND session_id = ?").run(id, sessionId)
@@ -49,7 +54,7 @@ export function removeMessage(store: Store, sessionId: string, id: number): void
   if (changed === 0) throw noMessageIn(sessionId, id);
 }
 
-export function popMessage(store: Store, sessionId: string): Message {
+export function popMessage(store: StoreCore, sessionId: string): Message {
   const db = store.db;
   return toMessage(
     store.write(() => {
@@ -67,7 +72,11 @@ export function popMessage(store: Store, sessionId: string): Message {
   );
 }
 
-export function searchMessages(store: Store, query: string, options: SearchOptions): SearchHit[] {
+export function searchMessages(
+  store: StoreCore,
+  query: string,
+  options: SearchOptions,
+): SearchHit[] {
   const q = checkSearch(query, options);
   const rows = store.read(() => ftsRead(() => candidates(store.db, q)));
   return rankCandidates(rows, q.words, q.limit);

@@ -2,7 +2,7 @@
 // append also marks the session's and its agent's last activity. Edits, pops
 // and search: ./sqlite-edit.ts. Rules (checks, redaction, row shape): ./rules.ts.
 
-import type { Store } from "../../store/store.ts";
+import type { StoreCore } from "../../store/core.ts";
 import { noSession } from "../sessions/rules.ts";
 import {
   checkLastCount,
@@ -23,7 +23,7 @@ export { type Message, type NewMessage, type Revision, ROLES, type Role } from "
 export type { SearchHit, SearchOptions } from "./search.ts";
 
 export class Messages {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: StoreCore) {}
 
   append(sessionId: string, input: NewMessage): Message {
     const a = checkNewMessage(input, this.store.redact);

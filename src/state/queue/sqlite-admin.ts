@@ -2,7 +2,7 @@
 // dead, purging the finished, and the schedules' list.
 
 import { NotFoundError } from "../../errors.ts";
-import type { Store } from "../../store/store.ts";
+import type { StoreCore } from "../../store/core.ts";
 import { emptyStats, type Job, type JobStatus, type QueueStats, toJob } from "../job.ts";
 import { asSeen, checkListOptions, checkPurgeAge, dedupeTakenError, retryError } from "./rules.ts";
 import { checkSchedule, type Schedule, type ScheduleSpec, toSchedule } from "./schedule-rules.ts";
@@ -10,13 +10,13 @@ import { upsertSchedule } from "./sqlite-graph.ts";
 import { forgetHousekeeping } from "./sqlite-housekeeping.ts";
 import { LIVE_BY_KEY, RETRY_ALL, SEEN_STATUS } from "./sqlite-sql.ts";
 
-export function getJob(store: Store, id: number): Job | null {
+export function getJob(store: StoreCore, id: number): Job | null {
   const row = store.read(() => store.db.query("SELECT * FROM jobs WHERE id = ?").get(id));
   return row ? toJob(row) : null;
 }
 
 export function listJobs(
-  store: Store,
+  store: StoreCore,
   queue: string,
   options: { status?: JobStatus; limit?: number; offset?: number },
 ): Job[] {
@@ -34,7 +34,7 @@ export function listJobs(
 }
 
 /** Job counts by status, for one queue or for each queue. */
-export function queueStats(store: Store, queue?: string): QueueStats[] {
+export function queueStats(store: StoreCore, queue?: string): QueueStats[] {
   const rows = store.read(() =>
     store.db
       .query(
@@ -54,7 +54,7 @@ export function queueStats(store: Store, queue?: string): QueueStats[] {
 }
 
 /** Sends a failed (dead) job back to pending with fresh attempts. */
-export function retryJob(store: Store, id: number): Job {
+export function retryJob(store: StoreCore, id: number): Job {
   return store.write(() => {
     const job = getJob(store, id);
     const why = retryError(id, job);
@@ -77,12 +77,15 @@ export function retryJob(store: Store, id: number): Job {
 }
 
 /** Retries every failed job of `queue`; returns how many. */
-export function retryAllJobs(store: Store, queue: string): number {
+export function retryAllJobs(store: StoreCore, queue: string): number {
   return store.write(() => store.db.query(RETRY_ALL).run(store.now(), queue).changes);
 }
 
 /** Deletes completed and failed jobs last touched more than `olderThan` ms ago. */
-export function purgeJobs(store: Store, options: { olderThan: number; queue?: string }): number {
+export function purgeJobs(
+  store: StoreCore,
+  options: { olderThan: number; queue?: string },
+): number {
   const age = checkPurgeAge(options.olderThan);
   return store.write(() => {
     const cutoff = store.now() - age;
@@ -96,7 +99,7 @@ export function purgeJobs(store: Store, options: { olderThan: number; queue?: st
 }
 
 export function addSchedule(
-  store: Store,
+  store: StoreCore,
   name: string,
   queue: string,
   spec: ScheduleSpec,
@@ -107,12 +110,12 @@ export function addSchedule(
   return store.write(() => upsertSchedule(store.db, args, store.now()));
 }
 
-export function listSchedules(store: Store): Schedule[] {
+export function listSchedules(store: StoreCore): Schedule[] {
   const rows = store.read(() => store.db.query("SELECT * FROM schedules ORDER BY name").all());
   return rows.map((r) => toSchedule(r as Record<string, unknown>));
 }
 
-export function removeSchedule(store: Store, name: string): void {
+export function removeSchedule(store: StoreCore, name: string): void {
   store.write(() => {
     const { changes } = store.db.query("DELETE FROM schedules WHERE name = ?").run(name);
     if (changes === 0) throw new NotFoundError(`no schedule '${name}'`);

@@ -2,7 +2,7 @@
 // extensions, each inside the caller's write transaction (store.write nests).
 
 import { InternalError } from "../../errors.ts";
-import type { Store } from "../../store/store.ts";
+import type { StoreCore } from "../../store/core.ts";
 import type { SyncResult } from "../../store/tx.ts";
 import { type Job, type LeaseOptions, toJob } from "../job.ts";
 import { heldError, storedError } from "./rules.ts";
@@ -12,7 +12,7 @@ import { forgetHousekeeping, housekeep, leased } from "./sqlite-housekeeping.ts"
 import { ACK_HELD, CLAIM_DUE, CLAIM_NEXT, RELEASE_HELD } from "./sqlite-sql.ts";
 
 /** Claims up to `limit` due jobs of `queue` for `lease` ms, highest priority then oldest first. */
-export function claimJobs(store: Store, queue: string, limit: number, lease: number): Job[] {
+export function claimJobs(store: StoreCore, queue: string, limit: number, lease: number): Job[] {
   return outermost(store, (trusted) => {
     const now = store.now();
     housekeep(store.db, queue, now, trusted);
@@ -32,7 +32,7 @@ export function claimJobs(store: Store, queue: string, limit: number, lease: num
  * transaction, claims the next due job of `next.queue`: the worker's hot path.
  */
 export function settleAndClaimJob(
-  store: Store,
+  store: StoreCore,
   id: number,
   settle: LeaseOptions & { error?: string | undefined },
   next: { queue: string; lease: number } | undefined,
@@ -56,7 +56,7 @@ export function settleAndClaimJob(
  * (what it reads then commits with it); if anything fails, the claims'
  * memory of what is due is dropped, as the transaction may have rolled back.
  */
-function outermost<T>(store: Store, fn: (trusted: boolean) => T): T {
+function outermost<T>(store: StoreCore, fn: (trusted: boolean) => T): T {
   const trusted = !store.db.inTransaction;
   try {
     return store.write(() => fn(trusted) as SyncResult<T>);
@@ -67,7 +67,7 @@ function outermost<T>(store: Store, fn: (trusted: boolean) => T): T {
 }
 
 /** Marks a held job completed. */
-export function ackJob(store: Store, id: number, options: LeaseOptions): void {
+export function ackJob(store: StoreCore, id: number, options: LeaseOptions): void {
   store.write(() => {
     const now = store.now();
     // The lease check is part of the update: one statement on the hot path.
@@ -78,7 +78,7 @@ export function ackJob(store: Store, id: number, options: LeaseOptions): void {
 
 /** Records `error` on a held job: back to pending after `backoff`, or failed once its attempts are spent. */
 export function failJob(
-  store: Store,
+  store: StoreCore,
   id: number,
   error: string,
   options: LeaseOptions & { retryDelay?: number | undefined },
@@ -107,7 +107,7 @@ export function failJob(
 }
 
 /** Hands a held job back to pending, its attempt not counted. */
-export function releaseJob(store: Store, id: number, options: LeaseOptions): void {
+export function releaseJob(store: StoreCore, id: number, options: LeaseOptions): void {
   store.write(() => {
     const now = store.now();
     const { changes } = store.db.query(RELEASE_HELD).run(now, id, options.token ?? null);
@@ -116,7 +116,7 @@ export function releaseJob(store: Store, id: number, options: LeaseOptions): voi
 }
 
 /** Pushes the lease of a held job to `lease` ms from now. */
-export function extendJob(store: Store, id: number, lease: number, options: LeaseOptions): Job {
+export function extendJob(store: StoreCore, id: number, lease: number, options: LeaseOptions): Job {
   return store.write(() => {
     const now = store.now();
     const row = store.db
@@ -135,7 +135,7 @@ export function extendJob(store: Store, id: number, lease: number, options: Leas
 }
 
 /** Why `token` does not hold job `id` at `now`, as the error to throw. */
-function notHeld(store: Store, id: number, token: string | undefined, now: number): Error {
+function notHeld(store: StoreCore, id: number, token: string | undefined, now: number): Error {
   try {
     requireHeld(store, id, token, now);
   } catch (err) {
@@ -145,7 +145,7 @@ function notHeld(store: Store, id: number, token: string | undefined, now: numbe
 }
 
 /** The job if `token` (or anyone, without one) holds a valid lease on it at `now`; else throws why not. */
-function requireHeld(store: Store, id: number, token: string | undefined, now: number): Job {
+function requireHeld(store: StoreCore, id: number, token: string | undefined, now: number): Job {
   const job = getJob(store, id);
   const why = heldError(id, job, token, now);
   if (why || !job) throw why;

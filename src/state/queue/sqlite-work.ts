@@ -1,7 +1,7 @@
 // The worker loop's port and the waiter on SQLite: the sync queue's calls,
 // run directly (a Store) or in turn with the rest (the async Client's mutex).
 
-import type { Store } from "../../store/store.ts";
+import type { StoreCore } from "../../store/core.ts";
 import type { Job } from "../job.ts";
 import type { Queue } from "./sqlite.ts";
 import { type JobWaiter, openWaiter } from "./wait.ts";
@@ -15,7 +15,7 @@ const direct: Via = async (run) => run();
 
 /** A waiter on `queues`: woken by writes to the store file, probing each queue in turn. */
 export function storeWaiter(
-  store: Pick<Store, "path">,
+  store: Pick<StoreCore, "path">,
   queue: Queue,
   queues: readonly string[],
   via: Via = direct,
@@ -39,7 +39,7 @@ export function storeWaiter(
 
 /** The loop's port for one queue of a SQLite store. */
 export async function storeWorkPort(
-  store: Pick<Store, "path">,
+  store: Pick<StoreCore, "path">,
   queue: Queue,
   name: string,
   via: Via = direct,

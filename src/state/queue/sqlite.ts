@@ -4,7 +4,7 @@
 // The SQL lives beside it: ./sqlite-claim.ts (the hot path), ./sqlite-admin.ts
 // (reads, retries, purges, schedules), ./sqlite-graph.ts (groups, parents).
 
-import type { Store } from "../../store/store.ts";
+import type { StoreCore } from "../../store/core.ts";
 import {
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_ATTEMPTS,
@@ -61,7 +61,7 @@ export class Queue {
   private readonly backoff: (attempt: number) => number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: StoreCore,
     options: QueueOptions = {},
   ) {
     this.backoff = options.backoff ?? defaultBackoff;

@@ -1,7 +1,7 @@
 // Sessions copied inside the database on SQLite: fork (one transaction, one
 // INSERT … SELECT), prune, and export/import as JSON Lines (./transfer.ts).
 
-import type { Store } from "../../store/store.ts";
+import type { StoreCore } from "../../store/core.ts";
 import { noAgent } from "../agents/rules.ts";
 import { noMessageIn, toMessage, toRevision } from "../messages/rules.ts";
 import { checkPrune, type PruneOptions, type PruneResult } from "./listing.ts";
@@ -20,7 +20,7 @@ const REVISIONS_SQL = `INSERT INTO message_revisions (message_id, revision, cont
   JOIN message_revisions r ON r.message_id = o.id`;
 
 /** Copies session `id`, its messages up to `at` (default all) and their revisions: a new session; its id. */
-export function forkSession(store: Store, id: string, at: number | undefined): string {
+export function forkSession(store: StoreCore, id: string, at: number | undefined): string {
   const db = store.db;
   const copy = crypto.randomUUID();
   store.write(() => {
@@ -56,7 +56,7 @@ export function forkSession(store: Store, id: string, at: number | undefined): s
   return copy;
 }
 
-export function pruneSessions(store: Store, options: PruneOptions): PruneResult {
+export function pruneSessions(store: StoreCore, options: PruneOptions): PruneResult {
   const q = checkPrune(options);
   const now = store.now();
   const when: string[] = [];
@@ -81,7 +81,7 @@ export function pruneSessions(store: Store, options: PruneOptions): PruneResult 
   return { count: ids.length, ids, dryRun: q.dryRun };
 }
 
-export function exportSession(store: Store, id: string): string {
+export function exportSession(store: StoreCore, id: string): string {
   const db = store.db;
   return store.read(() =>
     db.transaction(() => {
@@ -100,7 +100,7 @@ export function exportSession(store: Store, id: string): string {
 }
 
 /** Reads an export back as a new session, in one transaction; its id. */
-export function importSession(store: Store, text: string): string {
+export function importSession(store: StoreCore, text: string): string {
   const { session: s, messages } = parseExport(text);
   const db = store.db;
   const id = crypto.randomUUID();

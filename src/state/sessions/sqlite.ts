@@ -2,7 +2,7 @@
 // delete (messages go with them through ON DELETE CASCADE). Fork, prune,
 // export and import: ./sqlite-copy.ts. Rules: ./rules.ts and ./listing.ts.
 
-import type { Store } from "../../store/store.ts";
+import type { StoreCore } from "../../store/core.ts";
 import { noAgent } from "../agents/rules.ts";
 import {
   checkListSessions,
@@ -30,7 +30,7 @@ export type { ListSessionsOptions, PruneOptions, PruneResult, SessionPage } from
 export type { NewSession, Session, SessionChanges } from "./rules.ts";
 
 export class Sessions {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: StoreCore) {}
 
   create(input: NewSession = {}): Session {
     const now = this.store.now();
