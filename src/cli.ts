@@ -22,12 +22,13 @@ export async function main(
       await writeOnce(globals.json ? `${JSON.stringify({ version })}\n` : `coffer ${version}\n`);
       return ExitCode.ok;
     }
-    const [{ setContext }, { dispatch }, { root }] = await Promise.all([
+    const [{ setContext, loadContextConfig }, { dispatch }, { root }] = await Promise.all([
       import("./cli/context.ts"),
       import("./cli/dispatch.ts"),
       import("./commands/index.ts"),
     ]);
     setContext({ globals, env });
+    await loadContextConfig();
     const result = await dispatch(root, rest);
     return result instanceof ExitStatus ? result.code : ExitCode.ok;
   } catch (err) {

@@ -3,9 +3,9 @@
 
 import { dirname } from "node:path";
 import type { Client } from "../client.ts";
-import { type LoadedConfig, loadConfig } from "../config.ts";
+import { type LoadedConfig, readConfig } from "../config.ts";
 import type { PgConnection } from "../engines/postgres/connect.ts";
-import { isPostgresUrl } from "../engines/postgres/url.ts";
+import { isPostgresUrl } from "../engines/postgres/is-url.ts";
 import { UsageError } from "../errors.ts";
 import { defaultDatabasePath, type Env, resolveDatabasePath } from "../store/paths.ts";
 import type { Store } from "../store/store.ts";
@@ -18,7 +18,8 @@ export interface Context {
 }
 
 let current: Context = { globals: { json: false, verbose: false, version: false }, env: {} };
-let config: LoadedConfig | undefined;
+/** The config, read and parsed by loadContextConfig(), or why it could not be. */
+let config: { loaded: LoadedConfig } | { failed: unknown } | undefined;
 /** The command being run, "secret get" say, for messages naming it. */
 let commandName = "this command";
 
@@ -31,13 +32,33 @@ export function setContext(next: Context): void {
   config = undefined;
 }
 
+/**
+ * Reads the config of this invocation ahead of the command, loading its
+ * parser only when there is a file to parse. A failure is kept, not thrown:
+ * it is the error of the first command that asks for the config, and of no other.
+ */
+export async function loadContextConfig(): Promise<void> {
+  try {
+    const file = readConfig(current.globals.config, current.env);
+    if (file === undefined) {
+      config = { loaded: { path: undefined, config: {} } };
+      return;
+    }
+    const { parseConfig } = await import("../config-schema.ts");
+    config = { loaded: { path: file.path, config: parseConfig(file.text, file.path) } };
+  } catch (err) {
+    config = { failed: err };
+  }
+}
+
 export function context(): Context {
   return current;
 }
 
 export function loadedConfig(): LoadedConfig {
-  config ??= loadConfig(current.globals.config, current.env);
-  return config;
+  if (config === undefined) throw new Error("loadContextConfig() has not run");
+  if ("failed" in config) throw config.failed;
+  return config.loaded;
 }
 
 export function storePath(): string {

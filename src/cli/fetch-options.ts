@@ -1,7 +1,7 @@
 // safeFetch options for requests the CLI makes: the allowlist from config
 // `[security] allowed_private_ips`, each use of it a `coffer: warning: …` line.
 
-import type { Config } from "../config.ts";
+import type { Config } from "../config-schema.ts";
 import { describeClass } from "../net/ip-class.ts";
 import type { SafeFetchOptions } from "../net/safe-fetch.ts";
 import { say } from "./output.ts";

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultConfigPath, loadConfig, parseConfig } from "../../src/config.ts";
+import { defaultConfigPath } from "../../src/config.ts";
+import { loadConfig, parseConfig } from "../../src/config-schema.ts";
 import { NotFoundError, UsageError } from "../../src/errors.ts";
 import { defaultDatabasePath, resolveDatabasePath } from "../../src/store/paths.ts";
 import { tempDir } from "../helpers/tmp.ts";

@@ -4,7 +4,7 @@
 import { afterAll, expect, it } from "bun:test";
 import { cliFetchOptions } from "../../../src/cli/fetch-options.ts";
 import { getStreams, setStreams } from "../../../src/cli/output.ts";
-import { parseConfig } from "../../../src/config.ts";
+import { parseConfig } from "../../../src/config-schema.ts";
 import { UsageError } from "../../../src/errors.ts";
 import { safeFetch } from "../../../src/net/safe-fetch.ts";
 import { countingServer } from "../../helpers/loopback-server.ts";

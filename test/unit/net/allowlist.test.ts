@@ -2,7 +2,7 @@
 // the library option and in the config file. Pure parsing, no network.
 
 import { describe, expect, it } from "bun:test";
-import { parseConfig } from "../../../src/config.ts";
+import { parseConfig } from "../../../src/config-schema.ts";
 import { UsageError } from "../../../src/errors.ts";
 import { allowEntryProblem, matchRule, parseAllowlist } from "../../../src/net/allowlist.ts";
 import { parseIp } from "../../../src/net/ip-parse.ts";
