@@ -1,7 +1,7 @@
 // The engine-neutral async library API (SPEC §10): the Client's types, derived
 // from the sync classes so the two cannot drift, and connect(), which picks the engine.
 
-import { isPostgresUrl } from "./engines/postgres/url.ts";
+import { isPostgresUrl } from "./engines/postgres/is-url.ts";
 import type { Agents } from "./state/agents/sqlite.ts";
 import type { Audit } from "./state/audit/sqlite.ts";
 import type { Documents } from "./state/documents/sqlite.ts";

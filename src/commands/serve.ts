@@ -6,7 +6,7 @@ import { defineCommand } from "citty";
 import { context, openCliClient, storePath } from "../cli/context.ts";
 import { say } from "../cli/output.ts";
 import type { Client } from "../client.ts";
-import { isPostgresUrl } from "../engines/postgres/url.ts";
+import { isPostgresUrl } from "../engines/postgres/is-url.ts";
 import { IoError, UsageError } from "../errors.ts";
 import {
   checkListen,

@@ -6,7 +6,7 @@ import { context, loadedConfig, openCliClient, storePath } from "../../cli/conte
 import { redactor, say } from "../../cli/output.ts";
 import { hasTerminal, promptHidden } from "../../cli/prompt.ts";
 import type { Client } from "../../client.ts";
-import { isPostgresUrl } from "../../engines/postgres/url.ts";
+import { isPostgresUrl } from "../../engines/postgres/is-url.ts";
 import { CofferError, type ErrorOptions, NotFoundError, UsageError } from "../../errors.ts";
 import { protectedNamesWarning } from "../../protected-env.ts";
 import { recorded } from "../../state/audit/record.ts";

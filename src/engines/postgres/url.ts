@@ -3,6 +3,8 @@
 
 import { UsageError } from "../../errors.ts";
 
+export { isPostgresUrl } from "./is-url.ts";
+
 export const SSL_MODES = [
   "disable",
   "allow",
@@ -49,10 +51,6 @@ export interface PgTarget {
   local: boolean;
   /** postgres://user:***@host/db: the only form of the target ever printed. */
   redacted: string;
-}
-
-export function isPostgresUrl(target: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(target);
 }
 
 /** Parses `text`; throws UsageError (exit 2), whose message never holds the password. */
