@@ -1,7 +1,8 @@
-// toJob checks each row by hand on the hot path and hands anything off to
-// valibot: the same rows must pass and the same rows must be refused.
+// toJob checks each column of a row by hand: a good row passes, a damaged one
+// is refused (exit 5, the column named, its value not printed).
 
 import { describe, expect, test } from "bun:test";
+import { ExitCode, IntegrityError } from "../../../src/errors.ts";
 import { toJob } from "../../../src/state/job.ts";
 
 const row = {
@@ -38,5 +39,21 @@ describe("toJob", () => {
     ["a numeric lease token", { lease_token: 7 }],
   ])("refuses %s", (_, change) => {
     expect(() => toJob({ ...row, ...change })).toThrow();
+  });
+});
+
+describe("toJob on a damaged row", () => {
+  test("is an IntegrityError (exit 5) naming the column, not its value", () => {
+    let caught: unknown;
+    try {
+      toJob({ ...row, status: "sk-secret-looking-value" });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(IntegrityError);
+    expect((caught as IntegrityError).code).toBe(ExitCode.integrity);
+    expect((caught as Error).message).toBe("job 1: column status does not hold a job status");
+    expect(() => toJob(null)).toThrow(IntegrityError);
+    expect(() => toJob({ ...row, id: "1" })).toThrow("job: column id does not hold a number");
   });
 });
