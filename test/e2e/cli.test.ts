@@ -330,6 +330,24 @@ describe("bad stores and configs", () => {
     );
   });
 
+  it("should read the config ahead, failing only a command that uses it", () => {
+    const dir = tempDir();
+    const config = join(dir, "config.toml");
+    writeFileSync(config, "[storage]\nbusy_timeout_ms = 'soon'\n");
+    const help = coffer(["--config", config, "queue", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe("");
+    expectOneLineError(coffer(["--config", config, "queue", "stats"]), 2, /busy_timeout_ms/);
+    // A good one is parsed (its schema loads only then) and obeyed.
+    const db = join(dir, "from-config.db");
+    writeFileSync(config, `[storage]\ndatabase_path = ${JSON.stringify(db)}\n`);
+    expect(coffer(["--config", config, "queue", "push", "q", "{}"]).code).toBe(0);
+    expect(existsSync(db)).toBe(true);
+    expect(coffer(["--config", config, "queue", "stats", "q", "--json"]).stdout).toContain(
+      '"pending": 1',
+    );
+  });
+
   it("should show migrations with --status", () => {
     const { run } = storeIn();
     const list = JSON.parse(run(["migrate", "--status", "--json"]).stdout);
