@@ -40,9 +40,8 @@ import {
 } from "./sqlite-claim.ts";
 import { insertJob } from "./sqlite-graph.ts";
 import { ANY_DUE, NEXT_DUE } from "./sqlite-sql.ts";
-import { storeWaiter, storeWorkPort } from "./sqlite-work.ts";
-import { type WaitOptions, waitOnce } from "./wait.ts";
-import { type JobHandler, runWorker, type WorkOptions, type WorkResult } from "./work.ts";
+import type { WaitOptions } from "./wait.ts";
+import type { JobHandler, WorkOptions, WorkResult } from "./work.ts";
 
 export {
   DEFAULT_LEASE_MS,
@@ -163,7 +162,12 @@ export class Queue {
   }
 
   /** Resolves true once a job of one of `queues` is claimable, false on timeout or abort; never polls fast. */
-  waitForJobs(queues: readonly string[], options: WaitOptions = {}): Promise<boolean> {
+  async waitForJobs(queues: readonly string[], options: WaitOptions = {}): Promise<boolean> {
+    // The waiting and the loop below load when first used: a command that only reads the queue does not.
+    const [{ waitOnce }, { storeWaiter }] = await Promise.all([
+      import("./wait.ts"),
+      import("./sqlite-work.ts"),
+    ]);
     return waitOnce(() => storeWaiter(this.store, this, queues), options);
   }
 
@@ -172,8 +176,12 @@ export class Queue {
    * when it returns, failed with its error when it throws, the lease extended
    * meanwhile, the next job claimed in the transaction that settles the last.
    */
-  work(queue: string, handler: JobHandler, options: WorkOptions = {}): Promise<WorkResult> {
-    return storeWorkPort(this.store, this, queue).then((port) => runWorker(port, handler, options));
+  async work(queue: string, handler: JobHandler, options: WorkOptions = {}): Promise<WorkResult> {
+    const [{ runWorker }, { storeWorkPort }] = await Promise.all([
+      import("./work.ts"),
+      import("./sqlite-work.ts"),
+    ]);
+    return runWorker(await storeWorkPort(this.store, this, queue), handler, options);
   }
 
   /** Pushes the lease of a held job to `lease` ms from now. */
