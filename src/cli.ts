@@ -27,6 +27,8 @@ export async function main(
       import("./cli/dispatch.ts"),
       import("./commands/index.ts"),
     ]);
+    // The binary's own console only, not that of a program or test that calls main().
+    if (import.meta.main) (await import("./cli/output.ts")).routeConsole();
     setContext({ globals, env });
     await loadContextConfig();
     const result = await dispatch(root, rest);

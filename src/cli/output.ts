@@ -57,6 +57,21 @@ export const say = {
   line: (text: string) => getStreams().stderr.write(`${humanText(text)}\n`),
 };
 
+/**
+ * What other code prints through `console` (coffer itself never does; Bun's
+ * bun:sql warns through it when a LISTEN connection drops) becomes coffer's
+ * own lines: on stderr, never stdout, which carries data only; redacted,
+ * control characters escaped, one line each; `coffer: warning: …` for
+ * warnings and errors.
+ */
+export function routeConsole(target: Console = console): void {
+  const text = (args: unknown[]) =>
+    args.map((a) => (typeof a === "string" ? a : Bun.inspect(a))).join(" ");
+  const warn = (...args: unknown[]) => say.warn(text(args));
+  const info = (...args: unknown[]) => say.info(text(args));
+  Object.assign(target, { warn, error: warn, trace: warn, log: info, info, debug: info });
+}
+
 /** Writes data to stdout: JSON documents get one trailing newline. */
 export function printJson(value: unknown): void {
   getStreams().stdout.write(`${JSON.stringify(value, null, 2)}\n`);
