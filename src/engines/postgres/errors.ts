@@ -32,6 +32,15 @@ const UNREACHABLE = new Set([
   "EAI_AGAIN",
 ]);
 
+/**
+ * The server is there but will not serve this database now: connection
+ * exceptions (08), an operator's shutdown, a crash or a dropped database
+ * (57P01–57P04), and a database that does not allow connections (55000,
+ * which coffer's own statements cannot otherwise raise).
+ */
+const UNAVAILABLE = (state: string) =>
+  state.startsWith("08") || state.startsWith("57P") || state === "55000";
+
 /** Serialization failure and deadlock: the server rolled the transaction back, so it may run again. */
 const RETRY_STATES = new Set(["40001", "40P01"]);
 /** The BusyErrors mapped from those states, so that an outer retry still knows them. */
@@ -81,7 +90,7 @@ export function mapPgError(err: unknown, target: PgTarget): CofferError {
       hint: "check the server's TLS setup and sslmode / sslrootcert in the URL",
     });
   }
-  if (UNREACHABLE.has(code) || state?.startsWith("08") || state === "57P01" || state === "57P03") {
+  if (UNREACHABLE.has(code) || (state !== undefined && UNAVAILABLE(state))) {
     return new IoError(`cannot reach the PostgreSQL server at ${where}: ${message}`);
   }
   if (state === "42501") return new IoError(`permission denied on ${where}: ${message}`);
