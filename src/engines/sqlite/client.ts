@@ -3,9 +3,8 @@
 // through one FIFO mutex (single writer).
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Async, Client, ClientTx, Transaction, TransactionOptions } from "../../client.ts";
+import type { Client, ClientTx, Transaction, TransactionOptions } from "../../client.ts";
 import { CofferError, IoError, UsageError } from "../../errors.ts";
-import type { Via } from "../../state/queue/sqlite-work.ts";
 import { readOnlyReason } from "../../store/access.ts";
 import { StoreCore, type StoreOptions } from "../../store/core.ts";
 import { openDatabase } from "../../store/open.ts";
@@ -14,14 +13,9 @@ import { isSqliteError } from "../../store/sqlite-errors.ts";
 import { storeError } from "../../store/store-error.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS, retryWhileBusy, setSynchronous } from "../../store/tx.ts";
 import type { ClientVault } from "../../vault/client-vault.ts";
-import {
-  type LoadModule,
-  MODULE_NAMES,
-  type ModuleName,
-  type Modules,
-  moduleLoader,
-} from "./modules.ts";
+import { type LoadModule, MODULE_NAMES, type Modules, moduleLoader } from "./modules.ts";
 import { Mutex } from "./mutex.ts";
+import { lazy, lazyKeys, lazyQueue, lazyVault, wrap } from "./proxies.ts";
 
 /**
  * Opens `options.path` on a connection of its own, not the one sync Stores of
@@ -44,8 +38,6 @@ export async function openSqliteClient(options: StoreOptions): Promise<Client> {
   };
   return new SqliteClient(new StoreCore(lease, options), options);
 }
-
-type Op = (...args: unknown[]) => unknown;
 
 let vaultModule: Promise<typeof import("../../vault/sqlite.ts")> | undefined;
 
@@ -200,109 +192,4 @@ class SqliteClient implements Client {
       throw storeError(this.store.path, err, context);
     }
   }
-}
-
-/** A proxy of `target` whose every method runs through `via` and returns a promise. */
-function wrap<T extends object>(
-  target: T,
-  via: (run: () => unknown) => Promise<unknown>,
-): Async<T> {
-  return new Proxy(target, {
-    get(obj, key) {
-      const value = Reflect.get(obj, key);
-      if (typeof value !== "function" || typeof key === "symbol") return undefined;
-      return (...args: unknown[]) => via(() => (value as Op).apply(obj, args));
-    },
-  }) as unknown as Async<T>;
-}
-
-/**
- * Module `name`'s methods, each run through `via` with the module loaded
- * inside its turn, so that calls keep the order they were made in. Every key
- * reads as a method until the module is there; `then` does not, so that the
- * proxy is not mistaken for a promise.
- */
-function lazy<K extends ModuleName>(
-  load: LoadModule,
-  name: K,
-  via: (run: () => unknown) => Promise<unknown>,
-): Async<Modules[K]> {
-  return new Proxy(
-    {},
-    {
-      get(_, key) {
-        if (typeof key === "symbol" || key === "then" || key === "toJSON") return undefined;
-        return (...args: unknown[]) =>
-          via(async () => {
-            const module = await load(name);
-            const value = Reflect.get(module, key);
-            if (typeof value !== "function") {
-              throw new TypeError(`client.${name}.${key} is not a function`);
-            }
-            return (value as Op).apply(module, args);
-          });
-      },
-    },
-  ) as Async<Modules[K]>;
-}
-
-/**
- * The queue, with its two long-running calls kept out of the mutex: work()
- * and waitForJobs() take a turn for each store call, not one for their whole run.
- */
-function lazyQueue(
-  store: StoreCore,
-  load: LoadModule,
-  via: (run: () => unknown) => Promise<unknown>,
-): ClientTx["queue"] {
-  const base = lazy(load, "queue", via);
-  const each = via as Via;
-  const worker = () =>
-    Promise.all([
-      load("queue"),
-      import("../../state/queue/sqlite-work.ts"),
-      import("../../state/queue/work.ts"),
-      import("../../state/queue/wait.ts"),
-    ]);
-  const long: Partial<ClientTx["queue"]> = {
-    work: async (queue, handler, options) => {
-      const [module, { storeWorkPort }, { runWorker }] = await worker();
-      return runWorker(await storeWorkPort(store, module, queue, each), handler, options);
-    },
-    waitForJobs: async (queues, options) => {
-      const [module, { storeWaiter }, , { waitOnce }] = await worker();
-      return waitOnce(() => storeWaiter(store, module, queues, each), options);
-    },
-  };
-  return new Proxy(base, {
-    get: (obj, key) => (key in long ? long[key as keyof typeof long] : Reflect.get(obj, key)),
-  });
-}
-
-/** The keys; version() reads one pragma and needs no turn: a key check per request stays cheap. */
-function lazyKeys(
-  load: LoadModule,
-  via: (run: () => unknown) => Promise<unknown>,
-): ClientTx["keys"] {
-  const base = lazy(load, "keys", via);
-  const version = async () => (await load("keys")).version();
-  return new Proxy(base, {
-    get: (obj, key) => (key === "version" ? version : Reflect.get(obj, key)),
-  });
-}
-
-/** The vault, its modules loaded on first use: a queue or session command never pays for them. */
-function lazyVault(load: () => Promise<ClientVault>): ClientVault {
-  let loaded: Promise<ClientVault> | undefined;
-  const vault = () => {
-    loaded ??= load();
-    return loaded;
-  };
-  return {
-    exists: async () => (await vault()).exists(),
-    create: async (passphrase, params, options) =>
-      (await vault()).create(passphrase, params, options),
-    unlock: async (passphrase, options) => (await vault()).unlock(passphrase, options),
-    inspect: async (options) => (await vault()).inspect(options),
-  };
 }
