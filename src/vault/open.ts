@@ -4,6 +4,7 @@
 import type { Client } from "../client.ts";
 import { BusyError, NotFoundError } from "../errors.ts";
 import { StoreCore } from "../store/core.ts";
+import type { Store } from "../store/store.ts";
 import { randomBytes } from "./aead.ts";
 import { entrySetDigest } from "./digest.ts";
 import type { VaultRows } from "./engine.ts";
@@ -16,16 +17,17 @@ import { keysFrom, unlockKeys, verifyEntrySet } from "./unlock.ts";
 import { Vault, type VaultOptions } from "./vault.ts";
 
 /** Whether the store holds a vault: sync on a Store, a promise on a Client. */
-export function vaultExists(store: StoreCore): boolean;
+export function vaultExists(store: Store): boolean;
 export function vaultExists(client: Client): Promise<boolean>;
-export function vaultExists(target: StoreCore | Client): boolean | Promise<boolean> {
+export function vaultExists(target: Store | Client): boolean | Promise<boolean> {
+  // StoreCore: what a Store is made of, so that this module need not load the Store itself.
   if (target instanceof StoreCore) return target.read(() => readMeta(target.db) !== undefined);
   return target.vault.exists();
 }
 
 /** Creates the vault; BusyError if another process created one meanwhile. */
 export async function createVault(
-  target: StoreCore | Client,
+  target: Store | Client,
   passphrase: string,
   params: KdfParams = DEFAULT_KDF_PARAMS,
   options: VaultOptions = {},
@@ -36,7 +38,7 @@ export async function createVault(
 
 /** Unlocks the vault: NotFoundError when there is none, AuthError on a wrong passphrase. */
 export async function unlockVault(
-  target: StoreCore | Client,
+  target: Store | Client,
   passphrase: string,
   options: VaultOptions = {},
 ): Promise<Vault> {
