@@ -98,3 +98,49 @@ describe.skipIf(!pg)("restore into PostgreSQL of an integer past its column's ra
     expect(existsSync(backups) ? readdirSync(backups) : []).toEqual([]);
   }, 60_000);
 });
+
+describe.skipIf(!pg)("restore into PostgreSQL of text that is not valid UTF-8", () => {
+  test("exit 5 naming messages.content, nothing written, not U+FFFD in its place", async () => {
+    if (!pg) return;
+    const dir = tempDir();
+    const lite = join(dir, "coffer.db");
+    {
+      using store = openStore({ path: lite });
+      store.sessions.create({ id: "s1" });
+      store.messages.append("s1", { role: "user", content: "caf\u00e9 fine" });
+      store.messages.append("s1", { role: "user", content: "to be broken" });
+    }
+    const backup = join(dir, "bytes.db");
+    const env = { COFFER_DB: lite, XDG_DATA_HOME: join(dir, "xdg-data") };
+    expect(coffer(["backup", backup], { env }).code).toBe(0);
+    // Bytes no coffer command writes: "hi", a lone 0xFF, "!".
+    const db = new Database(backup);
+    db.run(
+      "UPDATE messages SET content = CAST(x'6869ff21' AS TEXT) WHERE content = 'to be broken'",
+    );
+    db.close();
+    expect(coffer(["verify", backup], { env }).code).toBe(0); // SQLite itself finds nothing wrong
+
+    const { url } = await freshDatabase(pg, "bytes");
+    await (await connect(url)).close();
+    const before = await contents(url);
+    const r = coffer(["restore", backup, "--yes"], { env: { ...env, COFFER_DB: url } });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toStartWith("coffer: error: ");
+    expect(lines[0]).toContain("messages.content");
+    expect(lines[0]).toContain("UTF-8");
+    expect(lines.slice(1).every((l) => l.startsWith("coffer: hint: "))).toBe(true);
+    expect(await contents(url)).toBe(before);
+    const backups = join(dir, "xdg-data", "coffer", "backups");
+    expect(existsSync(backups) ? readdirSync(backups) : []).toEqual([]);
+
+    // The valid non-ASCII text alone restores, é intact.
+    const fixed = new Database(backup);
+    fixed.run("UPDATE messages SET content = 'mended' WHERE CAST(content AS BLOB) = x'6869ff21'");
+    fixed.close();
+    expect(coffer(["restore", backup, "--yes"], { env: { ...env, COFFER_DB: url } }).code).toBe(0);
+    expect(await contents(url)).toContain("caf\u00e9 fine");
+  }, 60_000);
+});
