@@ -65,11 +65,21 @@ export const say = {
  * warnings and errors.
  */
 export function routeConsole(target: Console = console): void {
-  const text = (args: unknown[]) =>
-    args.map((a) => (typeof a === "string" ? a : Bun.inspect(a))).join(" ");
+  const text = (args: unknown[]) => args.map(consoleArg).join(" ");
   const warn = (...args: unknown[]) => say.warn(text(args));
   const info = (...args: unknown[]) => say.info(text(args));
   Object.assign(target, { warn, error: warn, trace: warn, log: info, info, debug: info });
+}
+
+/** One console argument as text: an error by its message (a stack trace is not for the user). */
+function consoleArg(arg: unknown): string {
+  if (typeof arg === "string") return arg;
+  if (arg instanceof Error) return arg.message;
+  try {
+    return JSON.stringify(arg) ?? String(arg);
+  } catch {
+    return String(arg); // a cycle, a BigInt
+  }
 }
 
 /** Writes data to stdout: JSON documents get one trailing newline. */
