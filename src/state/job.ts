@@ -115,22 +115,48 @@ const COLUMNS: readonly (readonly [keyof JobRow, (x: unknown) => boolean, string
 ];
 
 /**
+ * The checks of COLUMNS written out, for the worker's hot path (a loop over
+ * the table cost twice as much per job). A row they refuse goes through the
+ * table, which says what is wrong.
+ */
+function isJobRow(row: unknown): row is JobRow {
+  if (typeof row !== "object" || row === null) return false;
+  const r = row as Record<string, unknown>;
+  return (
+    num(r.id) &&
+    str(r.queue) &&
+    str(r.payload) &&
+    STATUS_SET.has(r.status) &&
+    num(r.priority) &&
+    num(r.attempts) &&
+    num(r.max_attempts) &&
+    strOrNull(r.dedupe_key) &&
+    (r.group_key === undefined || strOrNull(r.group_key)) &&
+    num(r.run_at) &&
+    numOrNull(r.locked_until) &&
+    strOrNull(r.lease_token) &&
+    strOrNull(r.last_error) &&
+    num(r.created_at) &&
+    num(r.updated_at)
+  );
+}
+
+/**
  * A row that is not a job's is the store's damage, not the caller's mistake:
  * an IntegrityError naming the first column that is wrong (its value is not
  * printed, it may be anything).
  */
 function checkJobRow(row: unknown): JobRow {
+  if (isJobRow(row)) return row;
+  const hint = "the store holds a row coffer did not write; coffer status runs quick_check";
   if (typeof row !== "object" || row === null) throw new IntegrityError("a job row is missing");
   const r = row as Record<string, unknown>;
-  for (const [column, ok, what] of COLUMNS) {
-    if (!ok(r[column])) {
-      const id = typeof r.id === "number" ? ` ${r.id}` : "";
-      throw new IntegrityError(`job${id}: column ${column} does not hold ${what}`, {
-        hint: "the store holds a row coffer did not write; coffer status runs quick_check",
-      });
-    }
-  }
-  return row as JobRow;
+  const id = typeof r.id === "number" ? ` ${r.id}` : "";
+  const bad = COLUMNS.find(([column, ok]) => !ok(r[column]));
+  throw new IntegrityError(
+    bad ? `job${id}: column ${bad[0]} does not hold ${bad[2]}` : `job${id}: the row is damaged`,
+    { hint },
+  );
 }
 
 export function toJob(row: unknown): Job {

@@ -56,4 +56,10 @@ describe("toJob on a damaged row", () => {
     expect(() => toJob(null)).toThrow(IntegrityError);
     expect(() => toJob({ ...row, id: "1" })).toThrow("job: column id does not hold a number");
   });
+
+  // The hot path's written-out checks and the table that names the column
+  // must agree: a column the first forgot would let its damage through.
+  test.each(Object.keys(row))("refuses a damaged %s, naming it", (column) => {
+    expect(() => toJob({ ...row, [column]: {} })).toThrow(`column ${column} does not hold`);
+  });
 });
