@@ -6,7 +6,7 @@ import type { Client } from "../client.ts";
 import { type LoadedConfig, readConfig } from "../config.ts";
 import type { PgConnection } from "../engines/postgres/connect.ts";
 import { isPostgresUrl } from "../engines/postgres/is-url.ts";
-import { UsageError } from "../errors.ts";
+import { InternalError, UsageError } from "../errors.ts";
 import { defaultDatabasePath, type Env, resolveDatabasePath } from "../store/paths.ts";
 import type { Store } from "../store/store.ts";
 import type { Globals } from "./argv.ts";
@@ -56,7 +56,7 @@ export function context(): Context {
 }
 
 export function loadedConfig(): LoadedConfig {
-  if (config === undefined) throw new Error("loadContextConfig() has not run");
+  if (config === undefined) throw new InternalError("loadContextConfig() has not run");
   if ("failed" in config) throw config.failed;
   return config.loaded;
 }
