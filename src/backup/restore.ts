@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import { IoError, UsageError } from "../errors.ts";
 import { ensureParentDir, exists, fsError } from "../store/files.ts";
 import { openStore } from "../store/store.ts";
+import { DEFAULT_BUSY_TIMEOUT_MS } from "../store/tx.ts";
 import { throwIfAborted } from "./copy.ts";
 import type { BackupReport } from "./inspect.ts";
 import { ioStep } from "./io-error.ts";
@@ -31,6 +32,12 @@ export interface RestoreOptions extends StageOptions {
       }) => void)
     | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * How long to wait for other processes to let go of the store: a short
+   * command finishes within it, one that keeps the store open (a worker, an
+   * agent) makes the restore exit 6 once it has passed. Default 5000 ms.
+   */
+  busyTimeoutMs?: number | undefined;
 }
 
 export interface RestoreResult {
@@ -63,7 +70,8 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
     sweepStaleTemps(dirname(store), processAlive);
     const report = await stageBackup(options, temp, `a copy beside ${store}`);
     const exists = storeExists(store);
-    if (exists) probeStoreFree(store); // before the question; checked again under the lock
+    const wait = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    if (exists) probeStoreFree(store, wait); // before the question; checked again under the lock
     const result = (ok: boolean, safetyCopy: string | null = null) => ({
       path: store,
       from: options.source,
@@ -78,7 +86,7 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
     throwIfAborted(options.signal);
     options.onProgress?.({ phase: "swap", bytesDone: 0, bytesTotal: 1 });
     markWal(temp, store);
-    const safetyCopy = exists ? await swapLocked(store, temp) : placeNew(store, temp);
+    const safetyCopy = exists ? await swapLocked(store, temp, wait) : placeNew(store, temp);
     return {
       ...result(true, safetyCopy),
       schemaVersion: reopen(store, safetyCopy),

@@ -11,8 +11,12 @@ import { lockStore, type StoreLock } from "./store-lock.ts";
 import { createPrivate, removeQuietly, tempPathFor } from "./temp-file.ts";
 
 /** Replaces the existing store with `temp`; returns the safety copy's path. */
-export async function swapLocked(store: string, temp: string): Promise<string> {
-  const lock = lockStore(store);
+export async function swapLocked(
+  store: string,
+  temp: string,
+  busyTimeoutMs: number,
+): Promise<string> {
+  const lock = lockStore(store, busyTimeoutMs);
   let safetyCopy: string | undefined;
   let swapped = false;
   try {

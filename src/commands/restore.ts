@@ -1,10 +1,11 @@
 // coffer restore PATH: replace the store with a checked backup, keeping a
-// safety copy of the old one. Refuses while another process has the store open.
+// safety copy of the old one. Refuses (exit 6) while another process keeps the
+// store open past the busy timeout.
 
 import { defineCommand } from "citty";
 import type { BackupReport } from "../backup/inspect.ts";
 import { restoreStore } from "../backup/restore.ts";
-import { dataDir, onPostgres, openCliPostgres, storePath } from "../cli/context.ts";
+import { dataDir, loadedConfig, onPostgres, openCliPostgres, storePath } from "../cli/context.ts";
 import { printJson, say } from "../cli/output.ts";
 import { confirm } from "../cli/prompt.ts";
 import { UsageError } from "../errors.ts";
@@ -24,7 +25,12 @@ export default defineCommand({
     if (onPostgres()) return restoreIntoPostgres(args.path, Boolean(args.yes));
     const store = storePath();
     const result = await withTerminal(Boolean(args.yes), store, (ui) =>
-      restoreStore({ source: args.path, store, ...ui }),
+      restoreStore({
+        source: args.path,
+        store,
+        busyTimeoutMs: loadedConfig().config.storage?.busy_timeout_ms,
+        ...ui,
+      }),
     );
     if (!result) return;
     const safety = result.safetyCopy ? ` (the old store is kept as ${result.safetyCopy})` : "";

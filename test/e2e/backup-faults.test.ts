@@ -161,7 +161,7 @@ describe.skipIf(!hasStrace)("restore failing after the swap", () => {
 });
 
 describe("clients racing a restore", () => {
-  it("should get exit 6 (a conflict), never 5 or 7", async () => {
+  it("should give every command exit 0 or 6 (a conflict), never 5 or 7, and let restores through", async () => {
     ensureBinary();
     const { dir, store } = setup();
     const backup = join(dir, "b.db");
@@ -177,11 +177,8 @@ describe("clients racing a restore", () => {
     };
     const seen: { who: string; code: number; stderr: string }[] = [];
     let restoring = true;
-    const restored = () => seen.some((s) => s.who === "restore" && s.code === 0);
     const restores = (async () => {
-      // At least 15 races; past them, until one restore has got through (three
-      // clients back to back can hold it off for a while on a busy machine), at most 60.
-      for (let i = 0; i < 60 && (i < 15 || !restored()); i++)
+      for (let i = 0; i < 15; i++)
         seen.push({ who: "restore", ...(await run(["restore", backup, "--yes"])) });
       restoring = false;
     })();
@@ -191,6 +188,9 @@ describe("clients racing a restore", () => {
     await Promise.all([restores, client(), client(), client()]);
     const unexpected = seen.filter((s) => s.code !== 0 && s.code !== 6);
     expect(unexpected).toEqual([]);
-    expect(restored()).toBe(true);
+    // Restore waits (up to the busy timeout) for short commands to let go: three
+    // clients back to back held off 11 to 13 restores of 15 when it did not.
+    const restored = seen.filter((s) => s.who === "restore" && s.code === 0).length;
+    expect(restored).toBeGreaterThanOrEqual(12);
   });
 });

@@ -8,7 +8,7 @@ import { backupStore } from "../../src/backup/backup.ts";
 import { latestVersion } from "../../src/store/migrations.ts";
 import { openStore } from "../../src/store/store.ts";
 import { badBackups } from "../helpers/bad-backups.ts";
-import { coffer } from "../helpers/binary.ts";
+import { baseEnv, coffer, ensureBinary } from "../helpers/binary.ts";
 import { startFixture } from "../helpers/spawn.ts";
 import { bytesOf, dump, makeStore } from "../helpers/stores.ts";
 import { tempDir } from "../helpers/tmp.ts";
@@ -99,7 +99,9 @@ describe("backupStore in a process that has the store open", () => {
     await backupStore({ source: store, target: join(dir, "c.db") });
     // Closing any descriptor of the store would have dropped this process's
     // POSIX locks, and another process would then see the store as free.
-    const r = coffer(["--db", store, "restore", join(dir, "b.db"), "--yes"]);
+    const config = join(dir, "config.toml");
+    writeFileSync(config, "[storage]\nbusy_timeout_ms = 300\n"); // the restore waits no longer than that
+    const r = coffer(["--config", config, "--db", store, "restore", join(dir, "b.db"), "--yes"]);
     expect(r.code).toBe(6);
   });
 });
@@ -190,18 +192,41 @@ describe("coffer restore", () => {
     expect(coffer([...db, "queue", "stats", "later", "--json"]).code).toBe(0);
   });
 
-  it("should exit 6 while another process has the store open", async () => {
+  it("should exit 6 while another process keeps the store open past the busy timeout", async () => {
     const { dir, store, db } = setup();
     coffer([...db, "backup", join(dir, "b.db")]);
+    const config = join(dir, "config.toml");
+    writeFileSync(config, "[storage]\nbusy_timeout_ms = 400\n");
     const holder = await startFixture("hold-store.ts", [store, "hold"]);
     try {
       const before = bytesOf(store);
-      const r = coffer([...db, "restore", join(dir, "b.db"), "--yes"]);
+      const began = performance.now();
+      const r = coffer(["--config", config, ...db, "restore", join(dir, "b.db"), "--yes"]);
+      const waited = performance.now() - began;
       expect(r.code).toBe(6);
       expect(r.stderr).toMatch(/in use by another process/);
       expect(bytesOf(store).equals(before)).toBe(true);
+      expect(waited).toBeGreaterThanOrEqual(350); // it waited for the store, as long as configured
     } finally {
       await holder.kill();
     }
+  });
+
+  it("should wait for a process that lets go of the store, then restore", async () => {
+    const { dir, store, db } = setup();
+    coffer([...db, "backup", join(dir, "b.db")]);
+    coffer([...db, "queue", "push", "after-backup", "{}"]);
+    const holder = await startFixture("hold-store.ts", [store, "hold"]);
+    const restore = Bun.spawn([ensureBinary(), ...db, "restore", join(dir, "b.db"), "--yes"], {
+      env: baseEnv(),
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    await Bun.sleep(400);
+    await holder.kill(); // a short command's worth of holding, then gone
+    const stderr = await new Response(restore.stderr).text();
+    expect(await restore.exited, stderr).toBe(0);
+    expect(stderr).toMatch(/^Restore complete/);
+    expect(dump(store)).toEqual(dump(join(dir, "b.db")));
   });
 });
