@@ -79,12 +79,14 @@ describe("restoreStore", () => {
     expect(kept.sessions.map((s) => s.id)).toContain("from-crashed-writer");
   });
 
-  it("should refuse while another process has the store open, changing nothing", async () => {
+  it("should refuse while another process keeps the store open, changing nothing", async () => {
     const { store, backup } = await scenario();
     const holder = await startFixture("hold-store.ts", [store, "hold"]);
     try {
       const before = bytesOf(store);
-      expect(restoreStore({ source: backup, store })).rejects.toBeInstanceOf(BusyError);
+      await expect(
+        restoreStore({ source: backup, store, busyTimeoutMs: 200 }),
+      ).rejects.toBeInstanceOf(BusyError);
       expect(bytesOf(store).equals(before)).toBe(true);
       expect(existsSync(`${store}.pre-restore`)).toBe(false);
     } finally {
