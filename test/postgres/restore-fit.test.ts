@@ -28,20 +28,31 @@ async function contents(url: string): Promise<string> {
   }
 }
 
+/** A SQLite store holding session s1 with these messages, and a backup of it (coffer's own, verified). */
+function backupOf(contents: string[], name: string) {
+  const dir = tempDir();
+  const lite = join(dir, "coffer.db");
+  {
+    using store = openStore({ path: lite });
+    store.sessions.create({ id: "s1" });
+    for (const content of contents) store.messages.append("s1", { role: "user", content });
+  }
+  const backup = join(dir, name);
+  const env = { COFFER_DB: lite, XDG_DATA_HOME: join(dir, "xdg-data") };
+  expect(coffer(["backup", backup], { env }).code).toBe(0);
+  return { dir, backup, env };
+}
+
+/** Nothing under the data directory's backups/: no safety backup, no staged copy. */
+function expectNoSafetyBackup(dir: string): void {
+  const backups = join(dir, "xdg-data", "coffer", "backups");
+  expect(existsSync(backups) ? readdirSync(backups) : []).toEqual([]);
+}
+
 describe.skipIf(!pg)("restore into PostgreSQL of text holding NUL", () => {
   test("exit 2 naming messages.content, before any safety backup; PostgreSQL unchanged", async () => {
     if (!pg) return;
-    const dir = tempDir();
-    const lite = join(dir, "coffer.db");
-    {
-      using store = openStore({ path: lite });
-      store.sessions.create({ id: "s1" });
-      store.messages.append("s1", { role: "user", content: "fine" });
-      store.messages.append("s1", { role: "user", content: "before\u0000after" });
-    }
-    const backup = join(dir, "nul.db");
-    const env = { COFFER_DB: lite, XDG_DATA_HOME: join(dir, "xdg-data") };
-    expect(coffer(["backup", backup], { env }).code).toBe(0);
+    const { dir, backup, env } = backupOf(["fine", "before\u0000after"], "nul.db");
     expect(coffer(["verify", backup], { env }).code).toBe(0); // a valid coffer file
 
     const { url } = await freshDatabase(pg, "nul");
@@ -61,9 +72,7 @@ describe.skipIf(!pg)("restore into PostgreSQL of text holding NUL", () => {
     expect(r.stderr).not.toContain("before");
     expect(r.stderr).not.toContain(pg.password);
     expect(await contents(url)).toBe(before);
-    // No safety backup and no staged copy left behind.
-    const backups = join(dir, "xdg-data", "coffer", "backups");
-    expect(existsSync(backups) ? readdirSync(backups) : []).toEqual([]);
+    expectNoSafetyBackup(dir);
   }, 60_000);
 });
 
@@ -94,25 +103,14 @@ describe.skipIf(!pg)("restore into PostgreSQL of an integer past its column's ra
     expect(r.stderr).toStartWith("coffer: error: ");
     expect(r.stderr).toContain("jobs.priority");
     expect(await contents(url)).toBe(before);
-    const backups = join(dir, "xdg-data", "coffer", "backups");
-    expect(existsSync(backups) ? readdirSync(backups) : []).toEqual([]);
+    expectNoSafetyBackup(dir);
   }, 60_000);
 });
 
 describe.skipIf(!pg)("restore into PostgreSQL of text that is not valid UTF-8", () => {
   test("exit 5 naming messages.content, nothing written, not U+FFFD in its place", async () => {
     if (!pg) return;
-    const dir = tempDir();
-    const lite = join(dir, "coffer.db");
-    {
-      using store = openStore({ path: lite });
-      store.sessions.create({ id: "s1" });
-      store.messages.append("s1", { role: "user", content: "caf\u00e9 fine" });
-      store.messages.append("s1", { role: "user", content: "to be broken" });
-    }
-    const backup = join(dir, "bytes.db");
-    const env = { COFFER_DB: lite, XDG_DATA_HOME: join(dir, "xdg-data") };
-    expect(coffer(["backup", backup], { env }).code).toBe(0);
+    const { dir, backup, env } = backupOf(["caf\u00e9 fine", "to be broken"], "bytes.db");
     // Bytes no coffer command writes: "hi", a lone 0xFF, "!".
     const db = new Database(backup);
     db.run(
@@ -133,8 +131,7 @@ describe.skipIf(!pg)("restore into PostgreSQL of text that is not valid UTF-8", 
     expect(lines[0]).toContain("UTF-8");
     expect(lines.slice(1).every((l) => l.startsWith("coffer: hint: "))).toBe(true);
     expect(await contents(url)).toBe(before);
-    const backups = join(dir, "xdg-data", "coffer", "backups");
-    expect(existsSync(backups) ? readdirSync(backups) : []).toEqual([]);
+    expectNoSafetyBackup(dir);
 
     // The valid non-ASCII text alone restores, é intact.
     const fixed = new Database(backup);
