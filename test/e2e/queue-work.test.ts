@@ -45,6 +45,34 @@ for (const engine of ENGINES) {
       // The last 4 KiB of stderr (its final newline trimmed), not the first.
       expect(jobs[1]?.lastError).toBe(`${"x".repeat(4087)} the end`);
       expect(jobs[2]?.lastError).toBe("timed out after 500 ms");
+      // CMD's stderr passed through; each failure is told in one line of coffer's own.
+      const told = r.stderr.split("\n").filter((l) => l.startsWith("coffer: "));
+      expect(told).toEqual([
+        `coffer: warning: job ${ids[1]} (attempt 1 of 1) exited with code 4; it failed for good`,
+        `coffer: warning: job ${ids[2]} (attempt 1 of 1) timed out after 500 ms; it failed for good`,
+      ]);
+      expect(r.stderr).toContain("x the end\n");
+    });
+
+    test("a failure with attempts left is told as such, a success not at all", async () => {
+      const db = await engine.fresh("work_told");
+      const [ok, bad] = await withClient(db, async (c) => [
+        await c.queue.enqueue("q", { n: 1 }),
+        await c.queue.enqueue("q", { n: 2 }, { maxAttempts: 2 }),
+      ]);
+      const w = startWorker(db, [
+        "q",
+        "--exit-when-empty",
+        "--",
+        "sh",
+        "-c",
+        `[ "$COFFER_JOB_ID" = ${ok} ]`,
+      ]);
+      const r = await finished(w);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe(
+        `coffer: warning: job ${bad} (attempt 1 of 2) exited with code 1; it will be retried\n`,
+      );
     });
 
     test("a timeout stops all CMD started, a child that ignores SIGTERM too", async () => {
@@ -146,6 +174,7 @@ for (const engine of ENGINES) {
       expect(jobs[0]?.status).toBe("completed");
       expect(jobs[1]?.status).toBe("pending");
       expect(jobs[1]?.attempts).toBe(0);
+      expect(r.stderr).not.toContain("coffer: warning: job"); // released, not failed
       // A second signal ends a long grace period at once.
       const w3 = startWorker(db, ["q", "--grace", "60000", "--", "sh", "-c", script]);
       await until(

@@ -150,14 +150,26 @@ async function runJob(job: Job, ctx: JobContext, cmd: JobCommand): Promise<void>
   ctx.signal.addEventListener("abort", stop, { once: true });
   try {
     const { code, signal, stderrTail } = await child.exited;
-    if (timedOut)
-      throw new Error(`timed out after ${cmd.timeout} ms${stderrTail ? `\n${stderrTail}` : ""}`);
-    if (code === 0) return;
-    throw new Error(stderrTail || (signal ? `killed by ${signal}` : `exited with code ${code}`));
+    if (code === 0 && !timedOut) return;
+    const why = timedOut
+      ? `timed out after ${cmd.timeout} ms`
+      : signal
+        ? `killed by ${signal}`
+        : `exited with code ${code}`;
+    // A job stopped with the worker is released, not failed: nothing to report.
+    if (!ctx.signal.aborted) say.warn(failureLine(job, why));
+    if (timedOut) throw new Error(`${why}${stderrTail ? `\n${stderrTail}` : ""}`);
+    throw new Error(stderrTail || why);
   } finally {
     clearTimeout(timer);
     ctx.signal.removeEventListener("abort", stop);
   }
+}
+
+/** What the operator is told of a failed job (its stderr has passed through already). */
+function failureLine(job: Job, why: string): string {
+  const last = job.attempts >= job.maxAttempts;
+  return `job ${job.id} (attempt ${job.attempts} of ${job.maxAttempts}) ${why}; ${last ? "it failed for good" : "it will be retried"}`;
 }
 
 /** coffer's environment minus the passphrase variables: CMD never sees those. */
