@@ -28,7 +28,7 @@ export function lockStore(path: string, busyTimeoutMs: number): StoreLock {
   let db: Database | undefined;
   try {
     db = new Database(path, { readwrite: true, create: false });
-    db.run(`PRAGMA busy_timeout = ${waitMs(busyTimeoutMs)}`);
+    db.run(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
     db.run("PRAGMA trusted_schema = OFF");
     db.run("PRAGMA locking_mode = EXCLUSIVE");
     db.run("BEGIN EXCLUSIVE");
@@ -70,19 +70,14 @@ export function lockStore(path: string, busyTimeoutMs: number): StoreLock {
 }
 
 /**
- * How long to wait for the store to be free: short commands (a push, a
- * stats) hold it for milliseconds and let go, a worker or an agent keeps it
- * open, and past the wait that is exit 6. An integer of ms, as PRAGMA takes.
+ * Checks, without keeping any lock, that no other process has the store open.
+ * It waits up to `busyTimeoutMs` (as lockStore does): a short command holds
+ * the store for milliseconds and lets go, a worker keeps it open (exit 6).
  */
-function waitMs(busyTimeoutMs: number): number {
-  return Number.isFinite(busyTimeoutMs) ? Math.max(0, Math.floor(busyTimeoutMs)) : 0;
-}
-
-/** Checks, without keeping any lock, that no other process has the store open (waiting up to `busyTimeoutMs`). */
 export function probeStoreFree(path: string, busyTimeoutMs: number): void {
   const db = new Database(path, { readwrite: true, create: false });
   try {
-    db.run(`PRAGMA busy_timeout = ${waitMs(busyTimeoutMs)}`);
+    db.run(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
     db.run("PRAGMA locking_mode = EXCLUSIVE");
     db.run("BEGIN EXCLUSIVE");
     checkOwner(db, path);

@@ -69,7 +69,7 @@ export function defaultBackoff(attempt: number): number {
   return Math.min(300_000, Math.round(base * (0.75 + Math.random() * 0.5)));
 }
 
-/** A job's row as SQLite returns it; toJob checks each column before trusting it. */
+/** A job's row as the store returns it (PostgreSQL's bigints made numbers); toJob checks each column before trusting it. */
 interface JobRow {
   id: number;
   queue: string;

@@ -222,8 +222,10 @@ describe("coffer restore", () => {
       stdout: "ignore",
       stderr: "pipe",
     });
-    await Bun.sleep(400);
-    await holder.kill(); // a short command's worth of holding, then gone
+    // Long enough that the restore has staged and checked its copy and is
+    // waiting for the lock, well within the 5 s it waits by default.
+    await Bun.sleep(1500);
+    await holder.kill();
     const stderr = await new Response(restore.stderr).text();
     expect(await restore.exited, stderr).toBe(0);
     expect(stderr).toMatch(/^Restore complete/);

@@ -5,8 +5,9 @@ import { migratePostgres } from "./migrate.ts";
 
 export { connectPostgres, type PgConnection, type PgConnectOptions } from "./connect.ts";
 export { mapPgError, sqlState } from "./errors.ts";
+export { isPostgresUrl } from "./is-url.ts";
 export { migratePostgres, pgMigrationStatus } from "./migrate.ts";
-export { isPostgresUrl, type PgTarget, parsePostgresUrl, redactUrl } from "./url.ts";
+export { type PgTarget, parsePostgresUrl, redactUrl } from "./url.ts";
 
 /** Connects to `url` and applies pending migrations; closes the pool if that fails. */
 export async function openPostgres(

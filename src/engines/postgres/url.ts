@@ -3,8 +3,6 @@
 
 import { UsageError } from "../../errors.ts";
 
-export { isPostgresUrl } from "./is-url.ts";
-
 export const SSL_MODES = [
   "disable",
   "allow",

@@ -56,21 +56,15 @@ export function lazy<K extends ModuleName>(load: LoadModule, name: K, via: Run):
 export function lazyQueue(store: StoreCore, load: LoadModule, via: Run): ClientTx["queue"] {
   const base = lazy(load, "queue", via);
   const each = via as Via;
-  const worker = () =>
-    Promise.all([
-      load("queue"),
-      import("../../state/queue/sqlite-work.ts"),
-      import("../../state/queue/work.ts"),
-      import("../../state/queue/wait.ts"),
-    ]);
+  const worker = () => Promise.all([load("queue"), import("../../state/queue/sqlite-work.ts")]);
   const long: Partial<ClientTx["queue"]> = {
-    work: async (queue, handler, options) => {
-      const [module, { storeWorkPort }, { runWorker }] = await worker();
-      return runWorker(await storeWorkPort(store, module, queue, each), handler, options);
+    work: async (queue, handler, options = {}) => {
+      const [module, { workOn }] = await worker();
+      return workOn(store, module, queue, handler, options, each);
     },
-    waitForJobs: async (queues, options) => {
-      const [module, { storeWaiter }, , { waitOnce }] = await worker();
-      return waitOnce(() => storeWaiter(store, module, queues, each), options);
+    waitForJobs: async (queues, options = {}) => {
+      const [module, { waitOn }] = await worker();
+      return waitOn(store, module, queues, options, each);
     },
   };
   return new Proxy(base, {

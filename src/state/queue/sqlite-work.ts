@@ -4,9 +4,15 @@
 import type { StoreCore } from "../../store/core.ts";
 import type { Job } from "../job.ts";
 import type { Queue } from "./sqlite.ts";
-import { type JobWaiter, openWaiter } from "./wait.ts";
+import { type JobWaiter, openWaiter, type WaitOptions, waitOnce } from "./wait.ts";
 import { SQLITE_FALLBACK_MS, watchStore } from "./wait-sqlite.ts";
-import type { WorkPort } from "./work.ts";
+import {
+  type JobHandler,
+  runWorker,
+  type WorkOptions,
+  type WorkPort,
+  type WorkResult,
+} from "./work.ts";
 
 /** Runs one store call: directly, or queued behind the Client's other operations. */
 export type Via = <T>(run: () => T) => Promise<T>;
@@ -63,4 +69,27 @@ export async function storeWorkPort(
     wait: (options) => waiter.wait(options),
     close: () => waiter.close(),
   };
+}
+
+/** queue.work on SQLite, for a Store (direct) and the Client (each call in its turn). */
+export async function workOn(
+  store: Pick<StoreCore, "path">,
+  queue: Queue,
+  name: string,
+  handler: JobHandler,
+  options: WorkOptions,
+  via: Via = direct,
+): Promise<WorkResult> {
+  return runWorker(await storeWorkPort(store, queue, name, via), handler, options);
+}
+
+/** queue.waitForJobs on SQLite, for a Store (direct) and the Client (each call in its turn). */
+export function waitOn(
+  store: Pick<StoreCore, "path">,
+  queue: Queue,
+  queues: readonly string[],
+  options: WaitOptions,
+  via: Via = direct,
+): Promise<boolean> {
+  return waitOnce(() => storeWaiter(store, queue, queues, via), options);
 }

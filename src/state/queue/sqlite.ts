@@ -163,12 +163,8 @@ export class Queue {
 
   /** Resolves true once a job of one of `queues` is claimable, false on timeout or abort; never polls fast. */
   async waitForJobs(queues: readonly string[], options: WaitOptions = {}): Promise<boolean> {
-    // The waiting and the loop below load when first used: a command that only reads the queue does not.
-    const [{ waitOnce }, { storeWaiter }] = await Promise.all([
-      import("./wait.ts"),
-      import("./sqlite-work.ts"),
-    ]);
-    return waitOnce(() => storeWaiter(this.store, this, queues), options);
+    // The waiter and the loop load when first used: a command that only reads the queue does not.
+    return (await import("./sqlite-work.ts")).waitOn(this.store, this, queues, options);
   }
 
   /**
@@ -177,11 +173,7 @@ export class Queue {
    * meanwhile, the next job claimed in the transaction that settles the last.
    */
   async work(queue: string, handler: JobHandler, options: WorkOptions = {}): Promise<WorkResult> {
-    const [{ runWorker }, { storeWorkPort }] = await Promise.all([
-      import("./work.ts"),
-      import("./sqlite-work.ts"),
-    ]);
-    return runWorker(await storeWorkPort(this.store, this, queue), handler, options);
+    return (await import("./sqlite-work.ts")).workOn(this.store, this, queue, handler, options);
   }
 
   /** Pushes the lease of a held job to `lease` ms from now. */

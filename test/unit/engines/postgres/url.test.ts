@@ -1,12 +1,8 @@
 // PostgreSQL targets: parsing, the TLS rule and redaction. Pure: nothing connects.
 
 import { describe, expect, test } from "bun:test";
-import {
-  isLoopback,
-  isPostgresUrl,
-  parsePostgresUrl,
-  redactUrl,
-} from "../../../../src/engines/postgres/url.ts";
+import { isPostgresUrl } from "../../../../src/engines/postgres/is-url.ts";
+import { isLoopback, parsePostgresUrl, redactUrl } from "../../../../src/engines/postgres/url.ts";
 import { UsageError } from "../../../../src/errors.ts";
 
 const SECRET = "s3cr3t-Pa55";
