@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { SQL } from "bun";
 import { connect } from "../../src/index.ts";
 import { openStore } from "../../src/store/store.ts";
-import { coffer } from "../helpers/binary.ts";
+import { coffer, type RunResult } from "../helpers/binary.ts";
 import { freshDatabase, pgServer } from "../helpers/pg-server.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -43,6 +43,16 @@ function backupOf(contents: string[], name: string) {
   return { dir, backup, env };
 }
 
+/** A refusal: exit `code`, nothing on stdout, one error line naming each of `names`, then hints only. */
+function expectRefused(r: RunResult, code: number, ...names: string[]): void {
+  expect(r.code).toBe(code);
+  expect(r.stdout).toBe("");
+  const [first = "", ...rest] = r.stderr.trimEnd().split("\n");
+  expect(first).toStartWith("coffer: error: ");
+  for (const name of names) expect(first).toContain(name);
+  expect(rest.every((l) => l.startsWith("coffer: hint: "))).toBe(true);
+}
+
 /** Nothing under the data directory's backups/: no safety backup, no staged copy. */
 function expectNoSafetyBackup(dir: string): void {
   const backups = join(dir, "xdg-data", "coffer", "backups");
@@ -62,13 +72,7 @@ describe.skipIf(!pg)("restore into PostgreSQL of text holding NUL", () => {
     const before = await contents(url);
 
     const r = coffer(["restore", backup, "--yes"], { env: { ...env, COFFER_DB: url } });
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe("");
-    const lines = r.stderr.trimEnd().split("\n");
-    expect(lines[0]).toStartWith("coffer: error: ");
-    expect(lines[0]).toContain("messages.content");
-    expect(lines[0]).toContain("NUL");
-    expect(lines.slice(1).every((l) => l.startsWith("coffer: hint: "))).toBe(true);
+    expectRefused(r, 2, "messages.content", "NUL");
     expect(r.stderr).not.toContain("before");
     expect(r.stderr).not.toContain(pg.password);
     expect(await contents(url)).toBe(before);
@@ -123,13 +127,7 @@ describe.skipIf(!pg)("restore into PostgreSQL of text that is not valid UTF-8", 
     await (await connect(url)).close();
     const before = await contents(url);
     const r = coffer(["restore", backup, "--yes"], { env: { ...env, COFFER_DB: url } });
-    expect(r.code).toBe(5);
-    expect(r.stdout).toBe("");
-    const lines = r.stderr.trimEnd().split("\n");
-    expect(lines[0]).toStartWith("coffer: error: ");
-    expect(lines[0]).toContain("messages.content");
-    expect(lines[0]).toContain("UTF-8");
-    expect(lines.slice(1).every((l) => l.startsWith("coffer: hint: "))).toBe(true);
+    expectRefused(r, 5, "messages.content", "UTF-8");
     expect(await contents(url)).toBe(before);
     expectNoSafetyBackup(dir);
 
